@@ -1,0 +1,115 @@
+import type { Manifest } from "../manifest/model.js";
+import type { Structure } from "./decompose.js";
+import type { DependencyGraph } from "./graph.js";
+import type { IntensityDecision } from "./intensity.js";
+import { DEFAULT_RECOVERY_MS, MAX_RESTARTS, MIN_RESTARTS, PRODUCT_BOUND } from "./intensity.js";
+import type { LevelEdges } from "./topology.js";
+import type { SupervisorExplanation, TreeNode } from "./tree.js";
+
+export interface ExplainContext {
+  manifest: Manifest;
+  graph: DependencyGraph;
+  levels: Map<string, { structure: Structure; forced: "fate" | "override" | undefined; level: LevelEdges }>;
+  intensity: Map<string, IntensityDecision>;
+}
+
+const list = (ids: string[]) => ids.map((id) => `\`${id}\``).join(", ");
+const units = (n: TreeNode): string[] => (n.origin === "computed" ? n.children.flatMap(units) : [n.id]);
+
+/** Why this supervisor has this strategy, this order and this intensity: one sentence or a few each. */
+export function explainSupervisor(node: TreeNode, ctx: ExplainContext): SupervisorExplanation {
+  return { nodeId: node.id, strategy: strategyWhy(node, ctx), order: orderWhy(node, ctx), intensity: intensityWhy(node, ctx) };
+}
+
+function strategyWhy(node: TreeNode, ctx: ExplainContext): string {
+  const info = ctx.levels.get(node.id);
+  const s = node.strategy;
+  if (node.kind === "dynamic_supervisor") return "one_for_one: a DynamicSupervisor's children are independent instances started on demand.";
+  if (node.kind === "pool") return "one_for_one: pool workers are identical and independent; a crashed worker restarts alone.";
+  if (!info) return `${s}.`;
+  if (info.forced === "fate") return `one_for_all: \`fate = "shared"\` says these members live and die together, so any crash restarts all of them.`;
+  if (info.forced === "override") return `${s}: set by \`strategy\` in the manifest.`;
+  const structure = info.structure;
+  if (node.kind === "application") {
+    const base = "one_for_one: the application root keeps unrelated parts of the system apart, so a crash restarts only the part it happened in";
+    const wrapped = node.children.length === 1 && node.children[0]!.origin === "computed" && node.children[0]!.strategy === "rest_for_one";
+    return wrapped ? `${base}; everything here forms one dependency chain, which sits in \`${node.children[0]!.id}\`.` : `${base}.`;
+  }
+  if (structure.type === "sup" && structure.reason.why === "chain" && s === "rest_for_one") {
+    const lines = node.children
+      .map((child, i) => {
+        const later = node.children.slice(i + 1).flatMap(units);
+        const dependents = later.filter((u) => units(child).some((c) => dependsOnAtLevel(info.level, u, c)));
+        return dependents.length > 0 ? `${list(units(child))} ← ${list(dependents)}` : undefined;
+      })
+      .filter((x): x is string => x !== undefined);
+    return `rest_for_one: children here depend on earlier ones (${lines.join("; ")}); a crash restarts the crashed child and every child started after it, which always includes everything that depends on it.`;
+  }
+  return "one_for_one: no child here depends on another (directly or through others), so a crash restarts only the crashed child.";
+}
+
+function dependsOnAtLevel(level: LevelEdges, from: string, to: string): boolean {
+  const seen = new Set<string>();
+  const stack = [from];
+  while (stack.length > 0) {
+    const cur = stack.pop()!;
+    for (const d of level.graph.deps.get(cur) ?? []) {
+      if (d === to) return true;
+      if (!seen.has(d)) {
+        seen.add(d);
+        stack.push(d);
+      }
+    }
+  }
+  return false;
+}
+
+function orderWhy(node: TreeNode, ctx: ExplainContext): string {
+  const info = ctx.levels.get(node.id);
+  const live = node.children.filter((c) => !c.template);
+  if (live.length === 0) return "children are started on demand.";
+  const parts = live.map((child) => {
+    if (!info) return `\`${child.id}\``;
+    const waits = units(child)
+      .flatMap((u) => [...(info.level.graph.deps.get(u) ?? [])])
+      .filter((d) => !units(child).includes(d));
+    return waits.length > 0 ? `\`${child.id}\` (after ${list([...new Set(waits)])})` : `\`${child.id}\``;
+  });
+  const hasDeps = parts.some((p) => p.includes("(after"));
+  return hasDeps
+    ? `started in dependency order: ${parts.join(", ")}; shutdown runs in reverse, so dependents stop before what they depend on.`
+    : `started in manifest order (no dependencies between them): ${parts.join(", ")}.`;
+}
+
+function intensityWhy(node: TreeNode, ctx: ExplainContext): string {
+  const d = ctx.intensity.get(node.id);
+  if (!d) return "not set.";
+  const head = `max_restarts ${d.maxRestarts} in max_seconds ${d.maxSeconds}`;
+  const beyond =
+    node.kind === "application"
+      ? "beyond that the application stops (and with a permanent application, the node)"
+      : "beyond that this supervisor gives up and its parent restarts it as a whole";
+  let why: string;
+  if (d.source === "otp-default") {
+    why = `OTP's defaults, since no [sla] covers the services below it; ${beyond}.`;
+  } else if (d.source === "override") {
+    why = `set in the manifest; ${beyond}.`;
+  } else {
+    const i = d.inputs!;
+    const pct = `${+(i.availability * 100).toFixed(6)}%`;
+    const affords = i.budgetMs / i.costMs;
+    why =
+      `availability ${pct} over a ${i.windowS} s window allows ${round(i.budgetMs)} ms of downtime; the costliest crash here ` +
+      `(\`${i.worstChild}\`, counting everything the strategy restarts with it at recovery_ms ${DEFAULT_RECOVERY_MS} ms unless set) ` +
+      `takes ${round(i.costMs)} ms to recover, so the budget affords ${round(affords)} restarts per window ` +
+      `(rounded down, kept between ${MIN_RESTARTS} and ${MAX_RESTARTS}); ${beyond}.`;
+  }
+  if (d.loweredFrom !== undefined) {
+    why += ` Lowered from ${d.loweredFrom} so that Π(max_restarts + 1) along every root-to-leaf path stays ≤ ${PRODUCT_BOUND}.`;
+  }
+  return `${head}: ${why}`;
+}
+
+function round(n: number): string {
+  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+}

@@ -1,0 +1,130 @@
+import type { Manifest, Service, Sla } from "../manifest/model.js";
+import type { TreeNode } from "./tree.js";
+
+/**
+ * Restart intensity from the SLA (docs/intensity.md has the derivation).
+ *
+ *   budget_ms    = (1 − availability) × window_s × 1000        downtime the SLA allows per window
+ *   cost_ms      = worst restart cost among the supervisor's children: the recovery_ms of every process one
+ *                  crash makes the strategy restart (one_for_one: the child; rest_for_one: it and those after it;
+ *                  one_for_all: all), a child supervisor costing the sum over its subtree
+ *   max_restarts = clamp(floor(budget_ms / cost_ms), 1, 100)
+ *   max_seconds  = window_s
+ *
+ * More restarts than the budget affords mean the SLA is already lost locally, so the supervisor gives up and
+ * escalates to its parent (which restarts the whole group) instead of looping. At least 1: a supervisor must be
+ * able to absorb an isolated crash. Without any [sla], OTP's defaults (3 restarts in 5 s) are kept.
+ * Along any root-to-leaf path, Π(max_restarts + 1) — the number of crashes a leaf can go through before the
+ * application stops — is kept ≤ PRODUCT_BOUND by lowering the largest computed values on that path.
+ */
+export const DEFAULT_RECOVERY_MS = 100;
+export const DEFAULT_WINDOW_S = 60;
+export const DEFAULT_AVAILABILITY = 0.999;
+export const OTP_DEFAULT = { maxRestarts: 3, maxSeconds: 5 };
+export const MIN_RESTARTS = 1;
+export const MAX_RESTARTS = 100;
+export const PRODUCT_BOUND = 10_000;
+
+export interface IntensityInputs {
+  availability: number;
+  windowS: number;
+  costMs: number;
+  /** Which child's crash is the worst case, for the explanation. */
+  worstChild: string;
+  budgetMs: number;
+}
+
+export interface IntensityDecision {
+  maxRestarts: number;
+  maxSeconds: number;
+  source: "sla" | "otp-default" | "override";
+  inputs?: IntensityInputs;
+  /** Set when the product bound lowered the computed value. */
+  loweredFrom?: number;
+}
+
+export function effectiveSla(m: Manifest, s: Service | undefined): Sla | undefined {
+  const own = s?.sla ?? {};
+  const app = m.sla;
+  if (own.availability === undefined && own.recoveryMs === undefined && own.windowS === undefined &&
+      app.availability === undefined && app.recoveryMs === undefined && app.windowS === undefined) return undefined;
+  const out: Sla = {};
+  const a = own.availability ?? app.availability;
+  const r = own.recoveryMs ?? app.recoveryMs;
+  const w = own.windowS ?? app.windowS;
+  if (a !== undefined) out.availability = a;
+  if (r !== undefined) out.recoveryMs = r;
+  if (w !== undefined) out.windowS = w;
+  return out;
+}
+
+/** Recovery time of restarting this node: its own recovery_ms, or for a supervisor the sum over its processes. */
+export function restartCost(node: TreeNode, slaOf: (id: string) => Sla | undefined): number {
+  if (node.template) return 0;
+  if (node.type === "worker" || node.children.length === 0) return slaOf(node.id)?.recoveryMs ?? DEFAULT_RECOVERY_MS;
+  return node.children.reduce((sum, c) => sum + restartCost(c, slaOf), 0);
+}
+
+/** Service ids (with an SLA source) at or below `node`. */
+function descendantIds(node: TreeNode): string[] {
+  if (node.template) return [];
+  return [node.id, ...node.children.flatMap(descendantIds)];
+}
+
+export function computeIntensity(node: TreeNode, m: Manifest, slaOf: (id: string) => Sla | undefined): IntensityDecision {
+  const slas = descendantIds(node).map(slaOf).filter((s): s is Sla => s !== undefined);
+  if (slas.length === 0) return { ...OTP_DEFAULT, source: "otp-default" };
+  const availability = Math.max(...slas.map((s) => s.availability ?? DEFAULT_AVAILABILITY));
+  const windows = slas.map((s) => s.windowS).filter((w): w is number => w !== undefined);
+  const windowS = m.sla.windowS ?? (windows.length > 0 ? Math.min(...windows) : DEFAULT_WINDOW_S);
+  const live = node.children.filter((c) => !c.template);
+  let costMs = 0;
+  let worstChild = live[0]?.id ?? node.id;
+  live.forEach((child, i) => {
+    if (child.restart === "temporary") return;
+    const swept =
+      node.strategy === "one_for_all" ? live : node.strategy === "rest_for_one" ? live.slice(i) : [child];
+    const cost = swept.filter((c) => c.restart !== "temporary").reduce((sum, c) => sum + restartCost(c, slaOf), 0);
+    if (cost > costMs) {
+      costMs = cost;
+      worstChild = child.id;
+    }
+  });
+  if (costMs === 0) costMs = DEFAULT_RECOVERY_MS;
+  const budgetMs = (1 - availability) * windowS * 1000;
+  const raw = Math.floor(budgetMs / costMs + 1e-9);
+  const maxRestarts = Math.min(MAX_RESTARTS, Math.max(MIN_RESTARTS, raw));
+  return { maxRestarts, maxSeconds: windowS, source: "sla", inputs: { availability, windowS, costMs, worstChild, budgetMs } };
+}
+
+/**
+ * Keeps Π(max_restarts + 1) ≤ PRODUCT_BOUND on every root-to-leaf path, lowering the largest *computed* value
+ * on an offending path (overrides are the user's and are only reported). Returns the paths still over the bound.
+ */
+export function enforceProductBound(root: TreeNode, decisions: Map<string, IntensityDecision>): string[][] {
+  const over: string[][] = [];
+  const walk = (node: TreeNode, path: TreeNode[]) => {
+    if (node.template) return;
+    const here = node.type === "supervisor" && decisions.has(node.id) ? [...path, node] : path;
+    const sups = node.children.filter((c) => !c.template && c.type === "supervisor" && decisions.has(c.id));
+    if (sups.length === 0) {
+      for (;;) {
+        const product = here.reduce((p, n) => p * (decisions.get(n.id)!.maxRestarts + 1), 1);
+        if (product <= PRODUCT_BOUND) break;
+        const adjustable = here
+          .map((n) => decisions.get(n.id)!)
+          .filter((d) => d.source !== "override" && d.maxRestarts > MIN_RESTARTS)
+          .sort((a, b) => b.maxRestarts - a.maxRestarts)[0];
+        if (!adjustable) {
+          over.push(here.map((n) => n.id));
+          break;
+        }
+        adjustable.loweredFrom ??= adjustable.maxRestarts;
+        adjustable.maxRestarts -= 1;
+      }
+    }
+    for (const c of node.children) walk(c, here);
+  };
+  walk(root, []);
+  return over;
+}

@@ -1,0 +1,375 @@
+import type { Diagnostic, Span } from "../diagnostics/types.js";
+import type { Group, Manifest, Service, Strategy } from "../manifest/model.js";
+import { camelCase } from "../manifest/names.js";
+import { SUPERVISOR_KINDS } from "../manifest/schema.js";
+import { type DependencyEdge, type DependencyGraph, buildDependencyGraph, findCycleDiagnostics } from "./graph.js";
+import { type LevelGraph, type Structure, decompose, topoOrder } from "./decompose.js";
+import { type IntensityDecision, computeIntensity, effectiveSla, enforceProductBound, PRODUCT_BOUND } from "./intensity.js";
+import { explainSupervisor, type ExplainContext } from "./explain.js";
+import { startOrderIds } from "./simulate.js";
+import type { Topology, TreeNode } from "./tree.js";
+
+export const ROOT_ID = "root";
+
+export interface AnalysisResult {
+  topology?: Topology;
+  graph?: DependencyGraph;
+  diagnostics: Diagnostic[];
+}
+
+/** An explicit container: the application root, a [groups.X], or a `kind = "supervisor"` service. */
+interface Container {
+  id: string;
+  module: string;
+  origin: "application" | "group" | "service";
+  members: string[];
+  strategy?: Strategy;
+  maxRestarts?: number;
+  maxSeconds?: number;
+  fate?: "shared";
+  service?: Service;
+  group?: Group;
+}
+
+/** Unit-level edge at one container's level, with the service edges it stands for. */
+export interface LevelEdges {
+  graph: LevelGraph;
+  /** "a→b" → the service-level edges lifted onto it. */
+  origins: Map<string, DependencyEdge[]>;
+}
+
+/**
+ * Manifest → supervision tree. Explicit nesting (groups, supervisor services) is kept as written; inside each
+ * container the children are ordered and, where no strategy is forced, split into computed sub-supervisors
+ * by `decompose`. Then intensity is computed bottom-up and every decision is explained.
+ */
+export function analyse(m: Manifest, file: string): AnalysisResult {
+  const diagnostics: Diagnostic[] = [];
+  const graph = buildDependencyGraph(m);
+  const cycles = findCycleDiagnostics(graph, file);
+  if (cycles.length > 0) return { diagnostics: cycles, graph };
+  const warn = (code: string, message: string, span: Span | undefined, hint?: string) => {
+    const d: Diagnostic = { code, severity: "warning", message, file };
+    if (span) d.span = span;
+    if (hint) d.hint = hint;
+    diagnostics.push(d);
+  };
+  const error = (code: string, message: string, span: Span | undefined, hint?: string) => {
+    warn(code, message, span, hint);
+    diagnostics[diagnostics.length - 1]!.severity = "error";
+  };
+
+  // ---- containers and who sits where
+  const containers = new Map<string, Container>();
+  containers.set(ROOT_ID, { id: ROOT_ID, module: `${m.app.module}.Supervisor`, origin: "application", members: [] });
+  for (const g of m.groups) {
+    const c: Container = { id: g.name, module: g.module, origin: "group", members: g.members, group: g };
+    if (g.strategy) c.strategy = g.strategy;
+    if (g.maxRestarts !== undefined) c.maxRestarts = g.maxRestarts;
+    if (g.maxSeconds !== undefined) c.maxSeconds = g.maxSeconds;
+    if (g.fate) c.fate = g.fate;
+    containers.set(g.name, c);
+  }
+  for (const s of graph.services) {
+    if (s.spec.kind !== "supervisor") continue;
+    const c: Container = { id: s.id, module: s.module, origin: "service", members: s.spec.members, service: s };
+    if (s.spec.strategy) c.strategy = s.spec.strategy;
+    if (s.spec.maxRestarts !== undefined) c.maxRestarts = s.spec.maxRestarts;
+    if (s.spec.maxSeconds !== undefined) c.maxSeconds = s.spec.maxSeconds;
+    containers.set(s.id, c);
+  }
+  const parentOf = new Map<string, string>();
+  for (const c of containers.values()) for (const member of c.members) parentOf.set(member, c.id);
+  for (const g of m.groups) parentOf.set(g.name, ROOT_ID);
+  for (const s of graph.services) if (!parentOf.has(s.id)) parentOf.set(s.id, ROOT_ID);
+  const root = containers.get(ROOT_ID)!;
+  root.members = [...m.groups.map((g) => g.name), ...graph.services.filter((s) => parentOf.get(s.id) === ROOT_ID).map((s) => s.id)];
+
+  const ancestors = (id: string): string[] => {
+    const out: string[] = [];
+    for (let cur = parentOf.get(id); cur !== undefined; cur = parentOf.get(cur)) out.push(cur);
+    return out;
+  };
+
+  // Manifest rank of a unit: the position of the first service inside it.
+  const serviceRank = new Map(m.services.map((s, i) => [s.id, i]));
+  const rank = new Map<string, number>();
+  const rankOf = (id: string): number => {
+    if (rank.has(id)) return rank.get(id)!;
+    const c = containers.get(id);
+    const own = serviceRank.get(id);
+    const value = c && id !== ROOT_ID ? Math.min(own ?? Infinity, ...c.members.map(rankOf)) : own ?? Infinity;
+    rank.set(id, value);
+    return value;
+  };
+
+  // ---- lift each service edge to the level where the two sides are siblings
+  const levels = new Map<string, LevelEdges>();
+  for (const c of containers.values()) {
+    const units = [...c.members].sort((a, b) => rankOf(a) - rankOf(b));
+    levels.set(c.id, {
+      graph: { units, deps: new Map(units.map((u) => [u, new Set()])), dependents: new Map(units.map((u) => [u, new Set()])), rank },
+      origins: new Map(),
+    });
+  }
+  for (const e of graph.edges) {
+    const fromChain = [e.from, ...ancestors(e.from)];
+    const toChain = [e.to, ...ancestors(e.to)];
+    if (fromChain.includes(e.to) || toChain.includes(e.from)) {
+      error("E017", `\`${e.from}\` depends on \`${e.to}\`, but one supervises the other`, e.span, "a supervisor starts its members; remove the dependency");
+      continue;
+    }
+    const lca = toChain.find((id) => fromChain.includes(id) && containers.has(id))!;
+    const ua = fromChain[fromChain.indexOf(lca) - 1]!;
+    const ub = toChain[toChain.indexOf(lca) - 1]!;
+    const level = levels.get(lca)!;
+    level.graph.deps.get(ua)!.add(ub);
+    level.graph.dependents.get(ub)!.add(ua);
+    const key = `${ua}→${ub}`;
+    level.origins.set(key, [...(level.origins.get(key) ?? []), e]);
+    if (ub !== e.to) {
+      const inside = containers.get(parentOf.get(e.to)!)!;
+      warn(
+        "W103",
+        `\`${e.from}\` depends on \`${e.to}\`, which sits inside ${inside.origin === "group" ? "group" : "supervisor"} \`${inside.id}\`: a crash of \`${e.to}\` is handled inside \`${inside.id}\` and does not restart \`${e.from}\``,
+        e.span,
+        `move \`${e.from}\` into \`${inside.id}\`, or make the edge \`uses\` if \`${e.from}\` only calls \`${e.to}\` by name`,
+      );
+    }
+  }
+
+  // ---- shape each container
+  const names = new NameAllocator(m, containers);
+  const explainCtx: ExplainContext = { manifest: m, graph, levels: new Map(), intensity: new Map() };
+  const built = new Map<string, TreeNode>();
+  const buildContainer = (c: Container): TreeNode => {
+    const level = levels.get(c.id)!;
+    const order = topoOrder(level.graph);
+    if (!order) {
+      const span = c.group?.span ?? c.service?.span;
+      error("E014", `the members of ${c.origin === "application" ? "the application" : `\`${c.id}\``} depend on each other in a circle once nested supervisors are taken as a whole`, span, "move the services involved into the same group, or turn one edge into `uses`");
+      return leafSupervisor(c, "one_for_one", []);
+    }
+    let structure: Structure;
+    let strategy: Strategy;
+    let forced: "fate" | "override" | undefined;
+    if (c.fate || c.strategy) {
+      forced = c.fate ? "fate" : "override";
+      strategy = c.strategy!;
+      structure = { type: "sup", strategy, children: order.map((id) => ({ type: "unit", id })), reason: { why: "independent" } };
+      if (strategy === "one_for_one") {
+        for (const [key, origins] of level.origins) {
+          const [ua, ub] = key.split("→") as [string, string];
+          warn(
+            "W101",
+            `${c.origin === "group" ? "group" : "supervisor"} \`${c.id}\` forces one_for_one, but \`${ua}\` depends on \`${ub}\`: a crash of \`${ub}\` will not restart \`${ua}\``,
+            c.group?.spans["strategy"] ?? c.service?.spans["strategy"] ?? origins[0]!.span,
+            `remove the override (otpiser would choose rest_for_one), or set strategy = "rest_for_one"`,
+          );
+        }
+      }
+    } else {
+      structure = decompose({ ...level.graph, units: order.sort((a, b) => rankOf(a) - rankOf(b)) });
+      strategy = structure.type === "sup" ? structure.strategy : "one_for_one";
+      if (c.origin === "application" && strategy !== "one_for_one") {
+        // The root stays one_for_one (invariant 3); a chain spanning everything becomes one computed child.
+        structure = { type: "sup", strategy: "one_for_one", children: [structure], reason: { why: "independent" } };
+        strategy = "one_for_one";
+      }
+    }
+    const children = structure.type === "sup" ? structure.children.map((s) => toNode(s, c)) : [toNode(structure, c)];
+    const node = leafSupervisor(c, strategy, children);
+    explainCtx.levels.set(node.id, { structure, forced, level });
+    return node;
+  };
+
+  const leafSupervisor = (c: Container, strategy: Strategy, children: TreeNode[]): TreeNode => {
+    const s = c.service;
+    return {
+      id: c.id,
+      module: c.module,
+      kind: c.origin === "application" ? "application" : c.origin === "group" ? "group" : "supervisor",
+      origin: c.origin,
+      type: "supervisor",
+      strategy,
+      restart: s?.restart ?? "permanent",
+      shutdown: "infinity",
+      significant: s?.significant ?? false,
+      children,
+    };
+  };
+
+  const toNode = (s: Structure, parent: Container): TreeNode => {
+    if (s.type === "sup") {
+      const id = names.computed(s);
+      const node: TreeNode = {
+        id,
+        module: names.computedModule(id),
+        kind: "computed",
+        origin: "computed",
+        type: "supervisor",
+        strategy: s.strategy,
+        restart: "permanent",
+        shutdown: "infinity",
+        significant: false,
+        children: s.children.map((child) => toNode(child, parent)),
+      };
+      explainCtx.levels.set(id, { structure: s, forced: undefined, level: levels.get(parent.id)! });
+      return node;
+    }
+    const container = containers.get(s.id);
+    if (container) {
+      const node = buildContainer(container);
+      built.set(container.id, node);
+      return node;
+    }
+    return serviceNode(graph.byId.get(s.id)!, m);
+  };
+
+  const rootNode = buildContainer(root);
+  if (diagnostics.some((d) => d.severity === "error")) return { diagnostics, graph };
+
+  // ---- invariant 4: significant children
+  checkSignificant(rootNode, graph, warn);
+
+  // ---- intensity, bottom-up, then the product bound
+  const slaOf = (id: string) => {
+    const s = graph.byId.get(id);
+    return s ? effectiveSla(m, s) : undefined;
+  };
+  const decisions = new Map<string, IntensityDecision>();
+  const assign = (node: TreeNode) => {
+    node.children.forEach(assign);
+    if (node.type !== "supervisor" || node.strategy === undefined) return;
+    const c = containers.get(node.id);
+    const computed = computeIntensity(node, m, slaOf);
+    const decision: IntensityDecision =
+      c && (c.maxRestarts !== undefined || c.maxSeconds !== undefined)
+        ? { ...computed, maxRestarts: c.maxRestarts ?? computed.maxRestarts, maxSeconds: c.maxSeconds ?? computed.maxSeconds, source: "override" }
+        : computed;
+    decisions.set(node.id, decision);
+  };
+  assign(rootNode);
+  for (const path of enforceProductBound(rootNode, decisions)) {
+    const last = containers.get(path[path.length - 1]!);
+    warn(
+      "W104",
+      `restart intensity along ${path.join(" → ")} allows more than ${PRODUCT_BOUND} crashes of one leaf before the application stops (Π(max_restarts + 1))`,
+      last?.group?.spans["max_restarts"] ?? last?.service?.spans["max_restarts"] ?? last?.group?.span ?? last?.service?.span,
+      "lower the `max_restarts` overrides on this path",
+    );
+  }
+  const apply = (node: TreeNode) => {
+    const d = decisions.get(node.id);
+    if (d) {
+      node.maxRestarts = d.maxRestarts;
+      node.maxSeconds = d.maxSeconds;
+    }
+    node.children.forEach(apply);
+  };
+  apply(rootNode);
+  explainCtx.intensity = decisions;
+
+  const explanations = collectSupervisors(rootNode).map((node) => explainSupervisor(node, explainCtx));
+  return {
+    topology: { app: m.app.name, root: rootNode, startOrder: startOrderIds(rootNode).filter((id) => graph.byId.has(id)), explanations },
+    graph,
+    diagnostics,
+  };
+}
+
+function collectSupervisors(node: TreeNode): TreeNode[] {
+  if (node.template) return [];
+  const here = node.type === "supervisor" && node.strategy !== undefined ? [node] : [];
+  return [...here, ...node.children.flatMap(collectSupervisors)];
+}
+
+/** A started service as a tree node; owners of templates list the template as a (non-started) child. */
+function serviceNode(s: Service, m: Manifest): TreeNode {
+  const isSupervisor = SUPERVISOR_KINDS.has(s.spec.kind) || s.spec.kind === "registry" || (s.spec.kind === "external" && s.spec.type === "supervisor");
+  const node: TreeNode = {
+    id: s.id,
+    module: s.spec.kind === "external" ? externalModule(s.spec.childSpec) : s.module,
+    kind: s.spec.kind,
+    origin: "service",
+    type: isSupervisor ? "supervisor" : "worker",
+    restart: s.restart,
+    shutdown: isSupervisor ? "infinity" : s.shutdownMs,
+    significant: s.significant,
+    children: [],
+  };
+  const template = s.spec.kind === "dynamic_supervisor" ? s.spec.child : s.spec.kind === "pool" ? s.spec.worker : undefined;
+  if (s.spec.kind === "dynamic_supervisor" || s.spec.kind === "pool") node.strategy = "one_for_one";
+  if (template !== undefined) {
+    const t = m.services.find((x) => x.id === template)!;
+    node.children.push({ ...serviceNode(t, m), template: true, restart: s.spec.kind === "dynamic_supervisor" ? "temporary" : t.restart });
+  }
+  return node;
+}
+
+/** `{Phoenix.PubSub, name: X}` → `Phoenix.PubSub`; a bare alias stays as it is. */
+function externalModule(childSpec: string): string {
+  const m = childSpec.match(/^\{?\s*([A-Z][A-Za-z0-9_.]*)/);
+  return m ? m[1]! : childSpec;
+}
+
+type Warn = (code: string, message: string, span: Span | undefined, hint?: string) => void;
+
+/** Invariant 4: `significant` only on non-permanent children, never directly under the application root. */
+function checkSignificant(root: TreeNode, graph: DependencyGraph, warn: Warn): void {
+  const visit = (parent: TreeNode) => {
+    for (const child of parent.children) {
+      if (child.significant) {
+        const s = graph.byId.get(child.id);
+        const span = s?.spans["significant"];
+        if (child.restart === "permanent") {
+          warn("W105", `\`${child.id}\` is significant but permanent; OTP only allows significant transient or temporary children`, span, 'set restart = "transient", or drop `significant` (otpiser ignores it here)');
+          child.significant = false;
+        } else if (parent.kind === "application") {
+          warn("W105", `\`${child.id}\` is significant directly under the application root, which never shuts down automatically`, span, "put it in a group whose shutdown should follow it, or drop `significant` (otpiser ignores it here)");
+          child.significant = false;
+        } else {
+          parent.autoShutdown = "any_significant";
+        }
+      }
+      visit(child);
+    }
+  };
+  visit(root);
+}
+
+/** Names for computed sub-supervisors: readable, unique among ids and modules. */
+class NameAllocator {
+  private readonly taken = new Set<string>();
+  private readonly modules = new Set<string>();
+  constructor(
+    private readonly m: Manifest,
+    containers: Map<string, Container>,
+  ) {
+    for (const s of m.services) {
+      this.taken.add(s.id);
+      this.modules.add(s.module);
+    }
+    for (const c of containers.values()) {
+      this.taken.add(c.id);
+      this.modules.add(c.module);
+    }
+    this.modules.add(`${m.app.module}.Application`);
+  }
+  computed(s: Extract<Structure, { type: "sup" }>): string {
+    const first = firstUnit(s);
+    const base = s.reason.why === "chain" ? `${s.reason.head}_chain` : `${first}_branches`;
+    let id = base;
+    for (let i = 2; this.taken.has(id) || this.modules.has(this.computedModule(id)); i++) id = `${base}_${i}`;
+    this.taken.add(id);
+    this.modules.add(this.computedModule(id));
+    return id;
+  }
+  computedModule(id: string): string {
+    return `${this.m.app.module}.${camelCase(id)}`;
+  }
+}
+
+function firstUnit(s: Structure): string {
+  return s.type === "unit" ? s.id : firstUnit(s.children[0]!);
+}

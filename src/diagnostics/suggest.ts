@@ -1,0 +1,38 @@
+/** Levenshtein distance, small and allocation-light: names compared here are short. */
+export function editDistance(a: string, b: string): number {
+  if (a === b) return 0;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur.push(Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + cost));
+    }
+    prev = cur;
+  }
+  return prev[b.length]!;
+}
+
+/** The closest candidate within a distance that scales with the word's length, or undefined. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  const limit = Math.max(2, Math.floor(word.length / 3));
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const c of candidates) {
+    const d = editDistance(word.toLowerCase(), c.toLowerCase());
+    if (d < bestDistance && d <= limit) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+/** "did you mean `x`?" when something is close; otherwise lists what is valid (up to `max`). */
+export function suggestion(word: string, candidates: readonly string[], noun = "known", max = 12): string | undefined {
+  const near = closest(word, candidates);
+  if (near) return `did you mean \`${near}\`?`;
+  if (candidates.length === 0) return undefined;
+  const shown = candidates.slice(0, max).join(", ");
+  return `${noun}: ${shown}${candidates.length > max ? `, … (${candidates.length - max} more)` : ""}`;
+}

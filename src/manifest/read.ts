@@ -1,0 +1,165 @@
+import type { Diagnostic, SourceFile, Span } from "../diagnostics/types.js";
+import type { Code } from "../diagnostics/codes.js";
+import { suggestion } from "../diagnostics/suggest.js";
+import { type PEntry, type PString, type PTable, type PValue, typeName } from "./positioned.js";
+
+/** Collects diagnostics for one manifest; every reader below reports through it. */
+export class Reporter {
+  readonly diagnostics: Diagnostic[] = [];
+  constructor(readonly source: SourceFile) {}
+
+  error(code: Code, message: string, span: Span | undefined, hint?: string): void {
+    this.push("error", code, message, span, hint);
+  }
+  warn(code: Code, message: string, span: Span | undefined, hint?: string): void {
+    this.push("warning", code, message, span, hint);
+  }
+  get hasErrors(): boolean {
+    return this.diagnostics.some((d) => d.severity === "error");
+  }
+  private push(severity: Diagnostic["severity"], code: Code, message: string, span?: Span, hint?: string) {
+    const d: Diagnostic = { code, severity, message, file: this.source.path };
+    if (span) d.span = span;
+    if (hint) d.hint = hint;
+    this.diagnostics.push(d);
+  }
+}
+
+/**
+ * Typed access to one table, reporting wrong types and unknown keys. `where` names the table in messages
+ * ("service `cache`", "[app]"). Getters return undefined after reporting, so validation goes on and every
+ * problem is found in one run.
+ */
+export class TableReader {
+  constructor(
+    readonly r: Reporter,
+    readonly table: PTable,
+    readonly where: string,
+  ) {}
+
+  entry(key: string): PEntry | undefined {
+    return this.table.entries.get(key);
+  }
+  has(key: string): boolean {
+    return this.table.entries.has(key);
+  }
+  span(key: string): Span {
+    return this.table.entries.get(key)?.value.span ?? this.table.span;
+  }
+
+  /** Reports every key not in `allowed`, with a "did you mean" hint. */
+  onlyKeys(allowed: readonly string[], extraHint?: (key: string) => string | undefined): void {
+    for (const [key, entry] of this.table.entries) {
+      if (allowed.includes(key)) continue;
+      const hint = extraHint?.(key) ?? suggestion(key, allowed, "allowed keys");
+      this.r.error("E003", `unknown key \`${key}\` in ${this.where}`, entry.keySpan, hint);
+    }
+  }
+
+  private typed<T extends PValue["t"]>(key: string, t: T, expected: string): Extract<PValue, { t: T }> | undefined {
+    const e = this.entry(key);
+    if (!e) return undefined;
+    if (e.value.t !== t) {
+      this.r.error("E004", `\`${key}\` in ${this.where} must be ${expected}, found ${typeName(e.value)}`, e.value.span);
+      return undefined;
+    }
+    return e.value as Extract<PValue, { t: T }>;
+  }
+
+  required(key: string, what: string): boolean {
+    if (this.has(key)) return true;
+    this.r.error("E005", `${this.where} needs \`${key}\` (${what})`, this.table.span, `add \`${key} = ...\``);
+    return false;
+  }
+
+  string(key: string): string | undefined {
+    return this.typed(key, "string", "a string")?.v;
+  }
+  stringNode(key: string): PString | undefined {
+    return this.typed(key, "string", "a string");
+  }
+  bool(key: string): boolean | undefined {
+    return this.typed(key, "boolean", "a boolean (true or false)")?.v;
+  }
+  table_(key: string): PTable | undefined {
+    return this.typed(key, "table", "a table");
+  }
+
+  /** An integer within [min, max]; floats and huge values are reported. */
+  int(key: string, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+    const e = this.entry(key);
+    if (!e) return undefined;
+    const v = e.value;
+    if (v.t !== "integer") {
+      const hint = v.t === "float" && Number.isInteger(v.v) ? `write \`${v.v}\` without the decimal point` : undefined;
+      this.r.error("E004", `\`${key}\` in ${this.where} must be an integer, found ${typeName(v)}`, v.span, hint);
+      return undefined;
+    }
+    if (v.big < BigInt(min) || v.big > BigInt(max)) {
+      const range = max === Number.MAX_SAFE_INTEGER ? `at least ${min}` : `between ${min} and ${max}`;
+      this.r.error("E010", `\`${key}\` in ${this.where} must be ${range}, found ${v.big}`, v.span);
+      return undefined;
+    }
+    return v.v;
+  }
+
+  /** One of `values`, with a "did you mean" hint. */
+  oneOf<T extends string>(key: string, values: readonly T[]): T | undefined {
+    const node = this.stringNode(key);
+    if (!node) return undefined;
+    if ((values as readonly string[]).includes(node.v)) return node.v as T;
+    this.r.error(
+      "E009",
+      `\`${key}\` in ${this.where} must be one of ${values.map((v) => `"${v}"`).join(", ")}, found "${node.v}"`,
+      node.span,
+      suggestion(node.v, values, "allowed"),
+    );
+    return undefined;
+  }
+
+  /** An array whose items are all strings; returns the items with their spans. */
+  strings(key: string): PString[] | undefined {
+    const e = this.entry(key);
+    if (!e) return undefined;
+    if (e.value.t !== "array" || e.value.ofTables) {
+      const hint = e.value.t === "string" ? `write \`${key} = ["${e.value.v}"]\`` : undefined;
+      this.r.error("E004", `\`${key}\` in ${this.where} must be an array of strings, found ${typeName(e.value)}`, e.value.span, hint);
+      return undefined;
+    }
+    const out: PString[] = [];
+    let ok = true;
+    for (const item of e.value.items) {
+      if (item.t !== "string") {
+        this.r.error("E004", `\`${key}\` in ${this.where} must contain only strings, found ${typeName(item)}`, item.span);
+        ok = false;
+      } else {
+        out.push(item);
+      }
+    }
+    return ok ? out : undefined;
+  }
+
+  /** `[[key]]` array of tables (or an inline array of inline tables). */
+  tables(key: string): PTable[] | undefined {
+    const e = this.entry(key);
+    if (!e) return undefined;
+    if (e.value.t !== "array" || e.value.items.some((i) => i.t !== "table")) {
+      this.r.error(
+        "E004",
+        `\`${key}\` in ${this.where} must be an array of tables (\`[[...${key}]]\`), found ${typeName(e.value)}`,
+        e.value.span,
+      );
+      return undefined;
+    }
+    return e.value.items as PTable[];
+  }
+}
+
+/** Reports duplicates within a string list (e.g. `depends_on = ["a", "a"]`). */
+export function reportDuplicateItems(r: Reporter, items: PString[], key: string, where: string): void {
+  const seen = new Set<string>();
+  for (const item of items) {
+    if (seen.has(item.v)) r.error("E013", `\`${item.v}\` is listed twice in \`${key}\` of ${where}`, item.span, "remove the repeated entry");
+    seen.add(item.v);
+  }
+}

@@ -1,0 +1,194 @@
+import type { Span } from "../diagnostics/types.js";
+import { suggestion } from "../diagnostics/suggest.js";
+import type { Manifest, Service } from "./model.js";
+import type { Reporter } from "./read.js";
+
+/**
+ * Cross-references between services and groups: unknown ids, self-references, memberships, kind-specific
+ * references (templates, registries, producers), module name collisions. Runs once every table read cleanly.
+ * Dependency cycles are found by the analysis stage, which owns the graph.
+ */
+export function checkReferences(r: Reporter, m: Manifest): void {
+  const byId = new Map(m.services.map((s) => [s.id, s]));
+  const ids = m.services.map((s) => s.id);
+  const known = (id: string, span: Span | undefined, what: string): Service | undefined => {
+    const s = byId.get(id);
+    if (!s) r.error("E011", `unknown service \`${id}\` in ${what}`, span, suggestion(id, ids, "known services"));
+    return s;
+  };
+
+  markTemplates(r, m, known);
+
+  for (const s of m.services) {
+    const where = `service \`${s.id}\``;
+    for (const key of ["depends_on", "uses"] as const) {
+      const list = key === "depends_on" ? s.dependsOn : s.uses;
+      list.forEach((dep, i) => {
+        const span = s.itemSpans[key]?.[i];
+        if (dep === s.id) {
+          r.error("E012", `${where} lists itself in \`${key}\``, span, "a service cannot depend on itself; remove the entry");
+          return;
+        }
+        if (key === "uses" && !byId.has(dep)) {
+          // `uses` is runtime-only: the name may belong to a process the app gets from elsewhere (a library, another app).
+          const near = suggestion(dep, ids, "known services");
+          r.warn("W109", `\`uses\` of ${where} names \`${dep}\`, which is not a service of this manifest`, span, near?.startsWith("did you mean") ? near : "fine if it is started elsewhere; otherwise declare it under [services]");
+          return;
+        }
+        const target = known(dep, span, `\`${key}\` of ${where}`);
+        if (!target) return;
+        if (key === "depends_on" && target.template) {
+          r.error("E017", `${where} depends on \`${dep}\`, a template that is not started at boot`, span, `depend on the service that starts it instead`);
+        } else if (key === "depends_on" && target.restart === "temporary") {
+          r.warn(
+            "W102",
+            `${where} depends on \`${dep}\`, which is temporary: it is started first, but never restarted, so ${s.id} is never restarted with it`,
+            span,
+            target.spec.kind === "step" ? "fine for a boot step that must run first; otherwise use `uses`" : "use `uses` if only runtime calls are meant",
+          );
+        }
+      });
+    }
+    const both = s.dependsOn.filter((d) => s.uses.includes(d));
+    for (const d of both) {
+      r.warn("W107", `${where} lists \`${d}\` in both \`depends_on\` and \`uses\``, s.spans["uses"], "depends_on already implies runtime use; remove it from `uses`");
+    }
+    if (s.pgGroup !== undefined) {
+      const groups = m.cluster?.groups ?? [];
+      if (!m.cluster) r.error("E017", `${where} sets \`pg_group\` but the manifest has no [cluster]`, s.spans["pg_group"], 'add `[cluster]` with `groups = ["' + s.pgGroup + '"]`');
+      else if (!groups.includes(s.pgGroup)) r.error("E011", `unknown pg group "${s.pgGroup}" in ${where}`, s.spans["pg_group"], suggestion(s.pgGroup, groups, "[cluster] groups"));
+    }
+    checkKindReferences(r, s, known);
+  }
+
+  checkContainers(r, m, byId);
+  checkModules(r, m);
+}
+
+type Known = (id: string, span: Span | undefined, what: string) => Service | undefined;
+
+/** Services named as a dynamic_supervisor `child` or a pool `worker` are templates: generated, not started. */
+function markTemplates(r: Reporter, m: Manifest, known: Known): void {
+  for (const s of m.services) {
+    const spec = s.spec;
+    const ref =
+      spec.kind === "dynamic_supervisor" && spec.child !== undefined
+        ? { id: spec.child, key: "child", kinds: ["gen_server", "gen_statem"] }
+        : spec.kind === "pool"
+          ? { id: spec.worker, key: "worker", kinds: ["gen_server"] }
+          : undefined;
+    if (!ref) continue;
+    const target = known(ref.id, s.spans[ref.key], `\`${ref.key}\` of service \`${s.id}\``);
+    if (!target) continue;
+    if (target.id === s.id || !ref.kinds.includes(target.spec.kind)) {
+      r.error("E017", `\`${ref.key}\` of service \`${s.id}\` must be a ${ref.kinds.join(" or ")} service; \`${target.id}\` is a ${target.spec.kind}`, s.spans[ref.key]);
+      continue;
+    }
+    target.template = true;
+  }
+}
+
+function checkKindReferences(r: Reporter, s: Service, known: Known): void {
+  const spec = s.spec;
+  const where = `service \`${s.id}\``;
+  const expectKind = (id: string, key: string, kind: string, span = s.spans[key]) => {
+    if (id === s.id) {
+      r.error("E012", `${where} refers to itself in \`${key}\``, span);
+      return;
+    }
+    const target = known(id, span, `\`${key}\` of ${where}`);
+    if (target && target.spec.kind !== kind) r.error("E017", `\`${key}\` of ${where} must name a ${kind} service; \`${id}\` is a ${target.spec.kind}`, span);
+  };
+  switch (spec.kind) {
+    case "pool":
+      if (spec.registry !== undefined) expectKind(spec.registry, "registry", "registry");
+      break;
+    case "consumer":
+      spec.subscribeTo.forEach((p, i) => expectKind(p, "subscribe_to", "producer", s.itemSpans["subscribe_to"]?.[i]));
+      break;
+    case "circuit_breaker":
+      if (spec.protects === s.id) r.error("E012", `${where} cannot protect itself`, s.spans["protects"]);
+      else known(spec.protects, s.spans["protects"], `\`protects\` of ${where}`);
+      break;
+    case "health":
+      for (const probe of spec.probes) {
+        const m = probe.match(/^(alive|call):(.+)$/);
+        if (m) known(m[2]!, s.spans["probes"], `probe "${probe}" of ${where}`);
+      }
+      break;
+    default:
+      break;
+  }
+}
+
+/** Groups and supervisor services: members exist, each service has at most one container, no nesting loops. */
+function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>): void {
+  const ids = [...byId.keys()];
+  const containerOf = new Map<string, string>();
+  const containers: { name: string; members: string[]; spans: Span[]; label: string; span: Span }[] = [];
+  for (const g of m.groups) {
+    if (byId.has(g.name)) r.error("E013", `group \`${g.name}\` has the same name as a service`, g.span, "rename the group");
+    containers.push({ name: g.name, members: g.members, spans: g.itemSpans["members"] ?? [], label: `group \`${g.name}\``, span: g.span });
+  }
+  for (const s of m.services) {
+    if (s.spec.kind === "supervisor") {
+      containers.push({ name: s.id, members: s.spec.members, spans: s.itemSpans["members"] ?? [], label: `supervisor \`${s.id}\``, span: s.span });
+    }
+  }
+  for (const c of containers) {
+    c.members.forEach((member, i) => {
+      const span = c.spans[i];
+      if (member === c.name) {
+        r.error("E012", `${c.label} lists itself as a member`, span);
+        return;
+      }
+      const s = byId.get(member);
+      if (!s) {
+        r.error("E011", `unknown service \`${member}\` in the members of ${c.label}`, span, suggestion(member, ids, "known services"));
+        return;
+      }
+      if (s.template) {
+        r.error("E017", `\`${member}\` is a template (started on demand by its owner) and cannot be a member of ${c.label}`, span);
+        return;
+      }
+      const previous = containerOf.get(member);
+      if (previous !== undefined) {
+        r.error("E013", `\`${member}\` is a member of both \`${previous}\` and \`${c.name}\``, span, "a service has exactly one supervisor; remove it from one list");
+        return;
+      }
+      containerOf.set(member, c.name);
+      if (s.dependsOn.includes(c.name)) {
+        r.error("E017", `\`${member}\` depends on \`${c.name}\`, the supervisor that starts it`, s.span, "a child cannot wait for its own supervisor; remove the dependency");
+      }
+    });
+  }
+  // Nesting loops: supervisor a has member b, supervisor b has member a.
+  for (const c of containers) {
+    const seen = [c.name];
+    let cur = containerOf.get(c.name);
+    while (cur !== undefined) {
+      if (cur === c.name) {
+        r.error("E014", `supervisors contain each other: ${[...seen, c.name].join(" → ")}`, c.span, "a supervisor cannot be nested inside its own member");
+        break;
+      }
+      seen.push(cur);
+      cur = containerOf.get(cur);
+    }
+  }
+}
+
+function checkModules(r: Reporter, m: Manifest): void {
+  const owners = new Map<string, string>([
+    [`${m.app.module}.Application`, "the generated application module"],
+    [`${m.app.module}.Supervisor`, "the generated root supervisor"],
+  ]);
+  const claim = (module: string, owner: string, span: Span) => {
+    const previous = owners.get(module);
+    if (previous) r.error("E020", `${owner} would be module \`${module}\`, already used by ${previous}`, span, "set `module = \"...\"` to another name");
+    else owners.set(module, owner);
+  };
+  for (const s of m.services) {
+    if (s.spec.kind !== "external") claim(s.module, `service \`${s.id}\``, s.spans["module"] ?? s.span);
+  }
+  for (const g of m.groups) claim(g.module, `group \`${g.name}\``, g.spans["module"] ?? g.span);
+}
