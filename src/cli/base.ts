@@ -1,0 +1,77 @@
+import { Command, Flags } from "@oclif/core";
+import { readFile } from "node:fs/promises";
+import type { Diagnostic, SourceFile } from "../diagnostics/types.js";
+import { renderDiagnostic, sortDiagnostics, summary, type Paint } from "../diagnostics/render.js";
+import { EXIT, UserError } from "./errors.js";
+import { paintFor } from "./paint.js";
+
+/**
+ * What every otpiser command shares: `--json`, `--no-color`, the exit-code contract (0 ok, 1 user error,
+ * 2 internal error) and diagnostic printing. Commands stay thin: flags in, pipeline call, print.
+ */
+export abstract class BaseCommand extends Command {
+  static override baseFlags = {
+    json: Flags.boolean({ description: "Print machine-readable JSON on stdout instead of text." }),
+    "no-color": Flags.boolean({ description: "Disable colours (also: NO_COLOR env var, or output that is not a TTY)." }),
+  };
+
+  protected jsonMode = false;
+  protected paint!: Paint;
+
+  protected setup(flags: { json?: boolean; "no-color"?: boolean }): void {
+    this.jsonMode = flags.json === true;
+    this.paint = paintFor(process.stderr, flags["no-color"] === true);
+  }
+
+  protected async readManifest(path: string): Promise<SourceFile> {
+    try {
+      return { path, text: await readFile(path, "utf8") };
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? "unknown error"})`;
+      throw new UserError(`manifest ${path} ${why}`, [
+        { code: "E026", severity: "error", message: `manifest ${why}`, file: path, hint: code === "ENOENT" ? "run `otpiser init` to write one, or pass -m PATH" : undefined } as Diagnostic,
+      ]);
+    }
+  }
+
+  /** Diagnostics to stderr (text mode), sorted, with a one-line summary. */
+  protected printDiagnostics(diagnostics: Diagnostic[], source: SourceFile | undefined): void {
+    if (this.jsonMode || diagnostics.length === 0) return;
+    for (const d of sortDiagnostics(diagnostics)) process.stderr.write(`${renderDiagnostic(d, source, this.paint)}\n\n`);
+    process.stderr.write(`${summary(diagnostics)}\n`);
+  }
+
+  protected printJson(value: unknown): void {
+    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+  }
+
+  protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
+    if (err instanceof UserError) {
+      if (this.jsonMode) {
+        this.printJson({ ok: false, error: err.message, diagnostics: err.diagnostics });
+      } else if (err.diagnostics.length > 0) {
+        this.printDiagnostics(err.diagnostics, undefined);
+      } else {
+        process.stderr.write(`${this.paint?.error("error") ?? "error"}: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`);
+      }
+      process.exitCode = EXIT.user;
+      return;
+    }
+    // oclif's own errors: bad flags/arguments are the user's (exit 1); `this.exit(n)` passes through.
+    if (err.oclif?.exit !== undefined && err.constructor.name === "ExitError") {
+      process.exitCode = err.oclif.exit;
+      return;
+    }
+    if (err.oclif !== undefined || /Nonexistent flag|Unexpected argument|Missing required|Expected --|flag/i.test(err.message)) {
+      process.stderr.write(`error: ${err.message.split("\n")[0]}\n  hint: see \`otpiser ${this.id ?? ""} --help\`\n`);
+      process.exitCode = EXIT.user;
+      return;
+    }
+    process.stderr.write(
+      `internal error: ${err.message}\nThis is a bug in otpiser, not in your manifest. Please report it with the command you ran.\n` +
+        (process.env["OTPISER_DEBUG"] ? `${err.stack ?? ""}\n` : "Set OTPISER_DEBUG=1 to see the stack trace.\n"),
+    );
+    process.exitCode = EXIT.internal;
+  }
+}
