@@ -37,7 +37,6 @@ export const CODES = {
   W105: "significant child misplaced",
   W106: "legacy manifest",
   W107: "same id in depends_on and uses",
-  W108: "service outside the application namespace",
   W109: "uses names no service of this manifest",
 } as const;
 
