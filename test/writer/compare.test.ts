@@ -1,0 +1,130 @@
+import { describe, expect, it } from "vitest";
+import type { Lock } from "../../src/writer/lock.js";
+import { sha256 } from "../../src/writer/lock.js";
+import { type DiskSnapshot, compareWithDisk, nextLock } from "../../src/writer/compare.js";
+import { owned, plan, user } from "./helpers.js";
+
+function lock(files: Record<string, [string, "owned" | "user"]>): Lock {
+  return {
+    version: 1,
+    generator: "otpiser test",
+    files: Object.fromEntries(Object.entries(files).map(([p, [c, o]]) => [p, { sha256: sha256(c), ownership: o }])),
+  };
+}
+
+const disk = (entries: Record<string, string | undefined>): DiskSnapshot => new Map(Object.entries(entries));
+const kinds = (c: ReturnType<typeof compareWithDisk>) => Object.fromEntries(c.actions.map((a) => [a.path, a.kind]));
+
+describe("compareWithDisk", () => {
+  it("classifies every case", () => {
+    const p = plan(
+      owned("new.ex", "new"),
+      owned("same.ex", "same"),
+      owned("regen.ex", "v2"),
+      owned("edited.ex", "v2"),
+      owned("untracked.ex", "ours"),
+      user("stub.ex", "stub v2"),
+      user("stub-same.ex", "stub"),
+      user("stub-missing.ex", "stub"),
+    );
+    const prev = lock({
+      "same.ex": ["same", "owned"],
+      "regen.ex": ["v1", "owned"],
+      "edited.ex": ["v1", "owned"],
+      "stub.ex": ["stub v1", "user"],
+      "stub-same.ex": ["stub", "user"],
+      "gone-clean.ex": ["old", "owned"],
+      "gone-edited.ex": ["old", "owned"],
+      "gone-deleted.ex": ["old", "owned"],
+    });
+    const c = compareWithDisk(
+      p,
+      disk({
+        "new.ex": undefined,
+        "same.ex": "same",
+        "regen.ex": "v1",
+        "edited.ex": "v1 + my edit",
+        "untracked.ex": "theirs",
+        "stub.ex": "my implementation",
+        "stub-same.ex": "stub",
+        "stub-missing.ex": undefined,
+        "gone-clean.ex": "old",
+        "gone-edited.ex": "old, edited",
+        "gone-deleted.ex": undefined,
+      }),
+      prev,
+    );
+    expect(kinds(c)).toEqual({
+      "new.ex": "create",
+      "same.ex": "unchanged",
+      "regen.ex": "update",
+      "edited.ex": "conflict",
+      "untracked.ex": "conflict",
+      "stub.ex": "keep",
+      "stub-same.ex": "unchanged",
+      "stub-missing.ex": "create",
+      "gone-clean.ex": "remove",
+      "gone-edited.ex": "orphan-edited",
+    });
+    expect(c.conflicts.map((a) => [a.path, a.reason])).toEqual([
+      ["edited.ex", "edited"],
+      ["untracked.ex", "untracked"],
+    ]);
+    expect(c.counts).toMatchObject({ create: 2, update: 1, unchanged: 2, conflict: 2, keep: 1, remove: 1, "orphan-edited": 1, overwritten: 0 });
+    // Sorted by path, both sides carried for --diff.
+    expect(c.actions.map((a) => a.path)).toEqual([...c.actions.map((a) => a.path)].sort());
+    const edited = c.actions.find((a) => a.path === "edited.ex")!;
+    expect([edited.current, edited.planned]).toEqual(["v1 + my edit", "v2"]);
+  });
+
+  it("with force, turns conflicts into overwritten but still leaves edited orphans alone", () => {
+    const prev = lock({ "a.ex": ["v1", "owned"], "old.ex": ["old", "owned"] });
+    const c = compareWithDisk(
+      plan(owned("a.ex", "v2"), owned("b.ex", "ours")),
+      disk({ "a.ex": "edited", "b.ex": "theirs", "old.ex": "old, edited" }),
+      prev,
+      { force: true },
+    );
+    expect(kinds(c)).toEqual({ "a.ex": "overwritten", "b.ex": "overwritten", "old.ex": "orphan-edited" });
+    expect(c.conflicts).toEqual([]);
+    expect(c.actions.map((a) => a.reason)).toEqual(["edited", "untracked", undefined]);
+  });
+
+  it("compares bytes, not decoded text", () => {
+    // Invalid UTF-8 decodes to U+FFFD; it must not be taken as equal to a planned U+FFFD.
+    const bytes = new Uint8Array([0xff]);
+    const c = compareWithDisk(plan(owned("x.ex", "\ufffd")), new Map([["x.ex", bytes]]), lock({}));
+    expect(c.actions[0]?.kind).toBe("conflict");
+  });
+
+  it("an ownership switch from owned to user keeps the file once it exists", () => {
+    const c = compareWithDisk(plan(user("a.ex", "new stub")), disk({ "a.ex": "generated" }), lock({ "a.ex": ["generated", "owned"] }));
+    expect(kinds(c)).toEqual({ "a.ex": "keep" });
+  });
+
+  it("refuses a snapshot that does not cover a path, rather than guessing 'absent'", () => {
+    expect(() => compareWithDisk(plan(owned("a.ex", "x")), disk({}), lock({}))).toThrow(/no entry for a\.ex/);
+    expect(() => compareWithDisk(plan(), disk({}), lock({ "old.ex": ["x", "owned"] }))).toThrow(/old\.ex/);
+  });
+});
+
+describe("nextLock", () => {
+  it("records what was written or found identical, keeps user files' old hash, drops removed and released files", () => {
+    const prev = lock({ "stub.ex": ["stub v1", "user"], "regen.ex": ["v1", "owned"], "gone.ex": ["g", "owned"], "orph.ex": ["o", "owned"] });
+    const c = compareWithDisk(
+      plan(owned("new.ex", "n"), owned("regen.ex", "v2"), user("stub.ex", "stub v2"), user("theirs.ex", "stub")),
+      disk({ "new.ex": undefined, "regen.ex": "v1", "stub.ex": "mine", "theirs.ex": "user wrote this first", "gone.ex": "g", "orph.ex": "edited" }),
+      prev,
+    );
+    const next = nextLock(prev, c.actions, "otpiser 2.0.0");
+    expect(next).toEqual({
+      version: 1,
+      generator: "otpiser 2.0.0",
+      files: {
+        "new.ex": { sha256: sha256("n"), ownership: "owned" },
+        "regen.ex": { sha256: sha256("v2"), ownership: "owned" },
+        "stub.ex": { sha256: sha256("stub v1"), ownership: "user" },
+      },
+    });
+  });
+});
