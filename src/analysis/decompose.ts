@@ -80,7 +80,10 @@ function connectedComponents(g: LevelGraph, set: string[], members: Set<string>)
   const groups = new Map<string, string[]>();
   for (const u of set) {
     const root = find(u);
-    groups.set(root, [...(groups.get(root) ?? []), u]);
+    // push, not spread: copying the list for every member made this quadratic in the component's size.
+    const group = groups.get(root);
+    if (group) group.push(u);
+    else groups.set(root, [u]);
   }
   const rank = (u: string) => g.rank.get(u) ?? 0;
   return [...groups.values()].map((c) => c.sort((a, b) => rank(a) - rank(b))).sort((a, b) => rank(a[0]!) - rank(b[0]!));

@@ -14,7 +14,17 @@ export interface ExplainContext {
 }
 
 const list = (ids: string[]) => ids.map((id) => `\`${id}\``).join(", ");
-const units = (n: TreeNode): string[] => (n.origin === "computed" ? n.children.flatMap(units) : [n.id]);
+// Memoised: computed supervisors nest deeply on large manifests, and recomputing the flattened unit list of every
+// child at every level (and inside per-unit loops) made explanations O(n^4+): 400 services took over two minutes.
+const unitsCache = new WeakMap<TreeNode, string[]>();
+const units = (n: TreeNode): string[] => {
+  let out = unitsCache.get(n);
+  if (!out) {
+    out = n.origin === "computed" ? n.children.flatMap(units) : [n.id];
+    unitsCache.set(n, out);
+  }
+  return out;
+};
 
 /** Why this supervisor has this strategy, this order and this intensity: one sentence or a few each. */
 export function explainSupervisor(node: TreeNode, ctx: ExplainContext): SupervisorExplanation {
@@ -36,10 +46,13 @@ function strategyWhy(node: TreeNode, ctx: ExplainContext): string {
     return wrapped ? `${base}; everything here forms one dependency chain, which sits in \`${node.children[0]!.id}\`.` : `${base}.`;
   }
   if (structure.type === "sup" && structure.reason.why === "chain" && s === "rest_for_one") {
+    const within = new Set(node.children.flatMap(units));
     const lines = node.children
       .map((child, i) => {
         const later = node.children.slice(i + 1).flatMap(units);
-        const dependents = later.filter((u) => units(child).some((c) => dependsOnAtLevel(info.level, u, c)));
+        // One search per child instead of one per (later unit × unit of the child) pair (see `units` above).
+        const reached = dependentsAtLevel(info.level, units(child), within);
+        const dependents = later.filter((u) => reached.has(u));
         return dependents.length > 0 ? `${list(units(child))} ← ${list(dependents)}` : undefined;
       })
       .filter((x): x is string => x !== undefined);
@@ -48,20 +61,24 @@ function strategyWhy(node: TreeNode, ctx: ExplainContext): string {
   return "one_for_one: no child here depends on another (directly or through others), so a crash restarts only the crashed child.";
 }
 
-function dependsOnAtLevel(level: LevelEdges, from: string, to: string): boolean {
+/**
+ * Units of `within` that depend, directly or through others, on one of `from`. The search stays inside `within`
+ * (the units of one supervisor): decomposition only ever splits off sets that contain every path between
+ * two of their members, so no dependency path between two units of a supervisor leaves it.
+ */
+function dependentsAtLevel(level: LevelEdges, from: string[], within: Set<string>): Set<string> {
   const seen = new Set<string>();
-  const stack = [from];
+  const stack = [...from];
   while (stack.length > 0) {
     const cur = stack.pop()!;
-    for (const d of level.graph.deps.get(cur) ?? []) {
-      if (d === to) return true;
-      if (!seen.has(d)) {
+    for (const d of level.graph.dependents.get(cur) ?? []) {
+      if (!seen.has(d) && within.has(d)) {
         seen.add(d);
         stack.push(d);
       }
     }
   }
-  return false;
+  return seen;
 }
 
 function orderWhy(node: TreeNode, ctx: ExplainContext): string {
@@ -70,9 +87,10 @@ function orderWhy(node: TreeNode, ctx: ExplainContext): string {
   if (live.length === 0) return "children are started on demand.";
   const parts = live.map((child) => {
     if (!info) return `\`${child.id}\``;
+    const own = new Set(units(child));
     const waits = units(child)
       .flatMap((u) => [...(info.level.graph.deps.get(u) ?? [])])
-      .filter((d) => !units(child).includes(d));
+      .filter((d) => !own.has(d));
     return waits.length > 0 ? `\`${child.id}\` (after ${list([...new Set(waits)])})` : `\`${child.id}\``;
   });
   const hasDeps = parts.some((p) => p.includes("(after"));

@@ -58,25 +58,67 @@ export function effectiveSla(m: Manifest, s: Service | undefined): Sla | undefin
   return out;
 }
 
+// Per-subtree results are memoised (keyed by the `slaOf` in use, then by node): computeIntensity runs for every
+// supervisor, and recomputing the whole subtree each time (and, for rest_for_one, once per later sibling) was
+// quadratic-to-cubic in the depth of the computed nesting — most of the time of a 1 000-service manifest.
+const costCache = new WeakMap<object, WeakMap<TreeNode, number>>();
+const slaCache = new WeakMap<object, WeakMap<TreeNode, SlaSummary>>();
+
+function cacheFor<V>(caches: WeakMap<object, WeakMap<TreeNode, V>>, key: object): WeakMap<TreeNode, V> {
+  let cache = caches.get(key);
+  if (!cache) {
+    cache = new WeakMap();
+    caches.set(key, cache);
+  }
+  return cache;
+}
+
 /** Recovery time of restarting this node: its own recovery_ms, or for a supervisor the sum over its processes. */
 export function restartCost(node: TreeNode, slaOf: (id: string) => Sla | undefined): number {
   if (node.template) return 0;
   if (node.type === "worker" || node.children.length === 0) return slaOf(node.id)?.recoveryMs ?? DEFAULT_RECOVERY_MS;
-  return node.children.reduce((sum, c) => sum + restartCost(c, slaOf), 0);
+  const cache = cacheFor(costCache, slaOf);
+  let cost = cache.get(node);
+  if (cost === undefined) {
+    cost = node.children.reduce((sum, c) => sum + restartCost(c, slaOf), 0);
+    cache.set(node, cost);
+  }
+  return cost;
 }
 
-/** Service ids (with an SLA source) at or below `node`. */
-function descendantIds(node: TreeNode): string[] {
-  if (node.template) return [];
-  return [node.id, ...node.children.flatMap(descendantIds)];
+/** What computeIntensity needs from the SLAs of the services at or below a node (templates excluded). */
+interface SlaSummary {
+  count: number;
+  /** Max of availability (DEFAULT_AVAILABILITY where unset); -Infinity when count = 0. */
+  availability: number;
+  /** Min of the window_s that are set; undefined when none is. */
+  windowS: number | undefined;
+}
+
+function slaSummary(node: TreeNode, slaOf: (id: string) => Sla | undefined): SlaSummary {
+  if (node.template) return { count: 0, availability: -Infinity, windowS: undefined };
+  const cache = cacheFor(slaCache, slaOf);
+  const cached = cache.get(node);
+  if (cached) return cached;
+  const own = slaOf(node.id);
+  const out: SlaSummary = own
+    ? { count: 1, availability: own.availability ?? DEFAULT_AVAILABILITY, windowS: own.windowS }
+    : { count: 0, availability: -Infinity, windowS: undefined };
+  for (const child of node.children) {
+    const c = slaSummary(child, slaOf);
+    out.count += c.count;
+    out.availability = Math.max(out.availability, c.availability);
+    if (c.windowS !== undefined) out.windowS = out.windowS === undefined ? c.windowS : Math.min(out.windowS, c.windowS);
+  }
+  cache.set(node, out);
+  return out;
 }
 
 export function computeIntensity(node: TreeNode, m: Manifest, slaOf: (id: string) => Sla | undefined): IntensityDecision {
-  const slas = descendantIds(node).map(slaOf).filter((s): s is Sla => s !== undefined);
-  if (slas.length === 0) return { ...OTP_DEFAULT, source: "otp-default" };
-  const availability = Math.max(...slas.map((s) => s.availability ?? DEFAULT_AVAILABILITY));
-  const windows = slas.map((s) => s.windowS).filter((w): w is number => w !== undefined);
-  const windowS = m.sla.windowS ?? (windows.length > 0 ? Math.min(...windows) : DEFAULT_WINDOW_S);
+  const summary = slaSummary(node, slaOf);
+  if (summary.count === 0) return { ...OTP_DEFAULT, source: "otp-default" };
+  const availability = summary.availability;
+  const windowS = m.sla.windowS ?? summary.windowS ?? DEFAULT_WINDOW_S;
   const live = node.children.filter((c) => !c.template);
   let costMs = 0;
   let worstChild = live[0]?.id ?? node.id;

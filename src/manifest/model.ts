@@ -184,4 +184,6 @@ export interface Manifest {
   ci?: { providers: string[] };
   /** True when the input was a legacy `[workload]` manifest translated on the fly. */
   legacy: boolean;
+  /** Spans of the top-level keys (`cluster`, `http`, …), for diagnostics about whole sections. */
+  sectionSpans: Record<string, Span>;
 }

@@ -16,19 +16,17 @@ export function parseManifest(source: SourceFile): ParseResult {
   } catch (error) {
     if (error instanceof ParseError) {
       const offset = Math.min(error.index, source.text.length);
-      return {
-        ok: false,
-        diagnostics: [
-          {
-            code: "E001",
-            severity: "error",
-            message: `invalid TOML: ${lowerFirst(error.message)}`,
-            file: source.path,
-            span: spanAt(source.text, offset),
-            hint: tomlHint(error.message),
-          },
-        ],
+      const located = locateTomlError(source.text, offset, error.message);
+      const d: Diagnostic = {
+        code: "E001",
+        severity: "error",
+        message: `invalid TOML: ${lowerFirst(error.message)}`,
+        file: source.path,
+        span: located?.span ?? spanAt(source.text, offset),
       };
+      const hint = located?.hint ?? tomlHint(error.message);
+      if (hint) d.hint = hint;
+      return { ok: false, diagnostics: [d] };
     }
     throw error;
   }
@@ -52,6 +50,100 @@ function lowerFirst(s: string): string {
 function tomlHint(message: string): string | undefined {
   if (/multiple times/i.test(message)) return "each key may be defined once per table; merge the two definitions";
   if (/unterminated|missing/i.test(message)) return "check for an unclosed quote, bracket or brace";
+  return undefined;
+}
+
+/**
+ * Fix (manifest tests): the parser reports an unterminated string/array/inline table at the end of the line (or of
+ * the file), and a duplicate key as one character. Point at the opening quote or bracket instead, cover the whole
+ * repeated key, and name where it was first defined, so the caret lands on the text the user has to change.
+ */
+function locateTomlError(text: string, offset: number, message: string): { span: Span; hint?: string } | undefined {
+  const opener = /unterminated string/i.test(message)
+    ? "string"
+    : /unterminated array/i.test(message)
+      ? "["
+      : /unterminated inline table/i.test(message)
+        ? "{"
+        : undefined;
+  if (opener) {
+    const at = unclosedOpener(text, offset, opener);
+    if (at === undefined) return undefined;
+    if (opener !== "string") {
+      return { span: spanAt(text, at), hint: `this \`${opener}\` is never closed; add the matching \`${opener === "[" ? "]" : "}"}\`` };
+    }
+    const lineEnd = text.indexOf("\n", at);
+    const end = lineEnd === -1 ? text.length : lineEnd > at && text[lineEnd - 1] === "\r" ? lineEnd - 1 : lineEnd;
+    return { span: spanOf(text, [at, Math.max(end, at + 1)]), hint: "this string is never closed; add the closing quote" };
+  }
+  if (/multiple times/i.test(message)) {
+    const key = /^(?:[A-Za-z0-9_-]+|"(?:[^"\\\n]|\\.)*"|'[^'\n]*')/.exec(text.slice(offset))?.[0];
+    if (!key) return undefined;
+    const span = spanOf(text, [offset, offset + key.length]);
+    const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
+    const header = /^\s*(\[\[?[^\]\n]*\]\]?)/.exec(text.slice(lineStart))?.[1];
+    const lines = text.slice(0, lineStart).split("\n");
+    let earlier: number | undefined;
+    if (header && offset > lineStart + text.slice(lineStart).indexOf("[")) {
+      const norm = (h: string) => h.replace(/\s+/g, "");
+      const i = lines.findIndex((l) => /^\s*\[/.test(l) && norm(l.replace(/#.*$/, "")) === norm(header));
+      if (i >= 0) earlier = i + 1;
+      return { span, hint: earlier ? `\`${header}\` is already defined on line ${earlier}; merge the two tables` : tomlHint(message) ?? "" };
+    }
+    const bare = key.replace(/^["']|["']$/g, "");
+    for (let i = lines.length - 1; i >= 0; i--) {
+      const l = lines[i]!;
+      if (/^\s*\[/.test(l)) break;
+      const m = /^\s*(?:"([^"]*)"|'([^']*)'|([A-Za-z0-9_-]+))\s*[.=]/.exec(l);
+      if (m && (m[1] ?? m[2] ?? m[3]) === bare) {
+        earlier = i + 1;
+        break;
+      }
+    }
+    return { span, hint: earlier ? `\`${bare}\` is already set on line ${earlier}; keep one of the two` : tomlHint(message) ?? "" };
+  }
+  return undefined;
+}
+
+/** Offset of the string or bracket still open at `offset`, found by a lexical scan of comments, strings and brackets. */
+function unclosedOpener(text: string, offset: number, want: "string" | "[" | "{"): number | undefined {
+  const stack: { ch: string; at: number }[] = [];
+  let i = 0;
+  while (i < offset) {
+    const ch = text[i]!;
+    if (ch === "#") {
+      const nl = text.indexOf("\n", i);
+      i = nl === -1 ? text.length : nl;
+      continue;
+    }
+    if (ch === '"' || ch === "'") {
+      const triple = text.startsWith(ch.repeat(3), i);
+      const start = i;
+      i += triple ? 3 : 1;
+      let closed = false;
+      while (i < offset) {
+        const c = text[i]!;
+        if (ch === '"' && c === "\\") {
+          i += 2;
+          continue;
+        }
+        if (!triple && c === "\n") break;
+        if (triple ? text.startsWith(ch.repeat(3), i) : c === ch) {
+          i += triple ? 3 : 1;
+          closed = true;
+          break;
+        }
+        i++;
+      }
+      if (!closed && (i >= offset || !triple)) return want === "string" ? start : undefined;
+      continue;
+    }
+    if (ch === "[" || ch === "{") stack.push({ ch, at: i });
+    else if ((ch === "]" || ch === "}") && stack.length > 0) stack.pop();
+    i++;
+  }
+  if (want === "string") return undefined;
+  for (let k = stack.length - 1; k >= 0; k--) if (stack[k]!.ch === want) return stack[k]!.at;
   return undefined;
 }
 

@@ -60,7 +60,7 @@ export class TableReader {
     const e = this.entry(key);
     if (!e) return undefined;
     if (e.value.t !== t) {
-      this.r.error("E004", `\`${key}\` in ${this.where} must be ${expected}, found ${typeName(e.value)}`, e.value.span);
+      this.r.error("E004", `\`${key}\` in ${this.where} must be ${expected}, found ${typeName(e.value)}`, e.value.span, typeHint(key, t, e.value));
       return undefined;
     }
     return e.value as Extract<PValue, { t: T }>;
@@ -91,7 +91,13 @@ export class TableReader {
     if (!e) return undefined;
     const v = e.value;
     if (v.t !== "integer") {
-      const hint = v.t === "float" && Number.isInteger(v.v) ? `write \`${v.v}\` without the decimal point` : undefined;
+      // Fix (manifest tests): a quoted number (`shutdown_ms = "5000"`) had no hint; say to drop the quotes.
+      const hint =
+        v.t === "float" && Number.isInteger(v.v)
+          ? `write \`${v.v}\` without the decimal point`
+          : v.t === "string" && /^[+-]?[0-9][0-9_]*$/.test(v.v.trim())
+            ? `write \`${key} = ${v.v.trim()}\` without the quotes`
+            : undefined;
       this.r.error("E004", `\`${key}\` in ${this.where} must be an integer, found ${typeName(v)}`, v.span, hint);
       return undefined;
     }
@@ -162,4 +168,17 @@ export function reportDuplicateItems(r: Reporter, items: PString[], key: string,
     if (seen.has(item.v)) r.error("E013", `\`${item.v}\` is listed twice in \`${key}\` of ${where}`, item.span, "remove the repeated entry");
     seen.add(item.v);
   }
+}
+
+/**
+ * Fix (manifest tests): wrong-type errors had no fix-it hint even when the intent is obvious — a boolean written as
+ * 0/1 or "true".
+ */
+function typeHint(key: string, expected: PValue["t"], found: PValue): string | undefined {
+  if (expected === "boolean") {
+    if (found.t === "integer" && (found.v === 0 || found.v === 1)) return `write \`${key} = ${found.v === 1}\``;
+    if (found.t === "string" && /^(true|false)$/i.test(found.v.trim())) return `write \`${key} = ${found.v.trim().toLowerCase()}\` without the quotes`;
+    return "write `true` or `false`";
+  }
+  return undefined;
 }

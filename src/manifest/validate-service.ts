@@ -227,7 +227,10 @@ function readRunTarget(r: Reporter, t: TableReader): string | undefined {
   const node = t.stringNode("run");
   if (!node) return undefined;
   if (/^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\.[a-z_][A-Za-z0-9_]*[?!]?$/.test(node.v)) return node.v;
-  r.error("E021", `\`run\` in ${t.where} must name a function as "Module.function", found "${node.v}"`, node.span, 'e.g. run = "Payments.Migrations.run"');
+  // Fix (manifest tests): `run = "Mod.fun()"` (or "Mod.fun/0") got only a generic example; offer the exact fix.
+  const bare = node.v.trim().replace(/(\(\s*\)|\/0)$/, "");
+  const fixable = bare !== node.v && /^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\.[a-z_][A-Za-z0-9_]*[?!]?$/.test(bare);
+  r.error("E021", `\`run\` in ${t.where} must name a function as "Module.function", found "${node.v}"`, node.span, fixable ? `write run = "${bare}" (no parentheses or arity)` : 'e.g. run = "Payments.Migrations.run"');
   return undefined;
 }
 
@@ -427,6 +430,7 @@ function readStatem(r: Reporter, t: TableReader): KindSpec {
     r.error("E018", `initial state "${initialNode.v}" is not one of the states`, initialNode.span, suggestion(initialNode.v, states, "states"));
   }
   const transitions: Transition[] = [];
+  let unknownState = false;
   (t.tables("transitions") ?? []).forEach((table, i) => {
     const tt = new TableReader(r, table, `transition #${i + 1} of ${t.where}`);
     tt.onlyKeys(TRANSITION_KEYS);
@@ -437,7 +441,10 @@ function readStatem(r: Reporter, t: TableReader): KindSpec {
     const event = tt.stringNode("event");
     if (!from || !to || !event) return;
     for (const node of [from, to]) {
-      if (!states.includes(node.v)) r.error("E018", `transition refers to unknown state "${node.v}"`, node.span, suggestion(node.v, states, "states"));
+      if (!states.includes(node.v)) {
+        unknownState = true;
+        r.error("E018", `transition refers to unknown state "${node.v}"`, node.span, suggestion(node.v, states, "states"));
+      }
     }
     if (!isValidFunctionName(event.v)) r.error("E025", `event "${event.v}" must be a snake_case atom name`, event.span);
     if (transitions.some((x) => x.from === from.v && x.event === event.v)) {
@@ -446,7 +453,9 @@ function readStatem(r: Reporter, t: TableReader): KindSpec {
     transitions.push({ from: from.v, event: event.v, to: to.v, span: from.span });
   });
   // Unreachable states: everything must be reachable from the initial state through the declared transitions.
-  if (states.includes(initial)) {
+  // Fix (manifest tests): a typo in a transition's `to` also made the intended state "unreachable" — a second
+  // error for one mistake. Reachability is only judged once every transition names known states.
+  if (states.includes(initial) && !unknownState) {
     const reached = new Set([initial]);
     let grew = true;
     while (grew) {

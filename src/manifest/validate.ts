@@ -1,5 +1,5 @@
 import type { Diagnostic, SourceFile, Span } from "../diagnostics/types.js";
-import { suggestion } from "../diagnostics/suggest.js";
+import { closest, suggestion } from "../diagnostics/suggest.js";
 import type { AppConfig, ClusterConfig, Group, Manifest, Restart, Service } from "./model.js";
 import { ALIAS_PATTERN, ID_PATTERN, camelCase, fixAlias, fixId } from "./names.js";
 import type { PTable } from "./positioned.js";
@@ -52,11 +52,15 @@ export function validateManifest(source: SourceFile, root: PTable): ValidationRe
     services: [],
     groups: [],
     legacy,
+    sectionSpans: Object.fromEntries([...root.entries].map(([key, e]) => [key, e.keySpan])),
   };
 
   const services = top.table_("services");
+  // Fix (manifest tests): `[servics.x]` produced "declares no services" (sorted first) on top of the E003 that names
+  // the real mistake; when an unknown top-level key is a near-miss of `services`, that E003 says it all.
+  const misspeltServices = !top.has("services") && [...root.entries.keys()].some((k) => k !== "services" && closest(k, ["services"]) === "services");
   if (!services || services.entries.size === 0) {
-    r.error("E002", "the manifest declares no services", services?.span ?? top.span("app"), 'add one, e.g. `[services.worker]` with `kind = "gen_server"`');
+    if (!misspeltServices) r.error("E002", "the manifest declares no services", services?.span ?? top.span("app"), 'add one, e.g. `[services.worker]` with `kind = "gen_server"`');
   } else {
     for (const [id, entry] of services.entries) {
       if (!checkId(r, id, entry.keySpan, "service id")) continue;
@@ -139,10 +143,12 @@ function readApp(r: Reporter, top: TableReader): AppConfig | undefined {
     elixir: t.string("elixir") ?? "~> 1.14",
   };
   if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(app.version)) {
-    r.error("E009", `\`version\` must be a semantic version like "0.1.0", found "${app.version}"`, t.span("version"));
+    // Fix (manifest tests): no hint; offer the padded version for "1" / "1.2", the generic example otherwise.
+    const short = /^\d+(\.\d+)?$/.test(app.version.trim()) ? `${app.version.trim()}${".0".repeat(3 - app.version.trim().split(".").length)}` : "0.1.0";
+    r.error("E009", `\`version\` must be a semantic version like "0.1.0", found "${app.version}"`, t.span("version"), `e.g. version = "${short}"`);
   }
   if (!/^(\s*(~>|>=|<=|==|!=|>|<)?\s*\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?\s*)((and|or)(\s*(~>|>=|<=|==|!=|>|<)?\s*\d+(\.\d+){0,2}\s*))*$/.test(app.elixir)) {
-    r.error("E009", `\`elixir\` must be a version requirement like "~> 1.14", found "${app.elixir}"`, t.span("elixir"));
+    r.error("E009", `\`elixir\` must be a version requirement like "~> 1.14", found "${app.elixir}"`, t.span("elixir"), 'e.g. elixir = "~> 1.14" (see Version.Requirement)');
   }
   if (!ALIAS_PATTERN.test(app.module) && !t.has("module")) {
     r.error("E008", `the default module name \`${app.module}\` is not a valid alias`, nameNode.span, `set \`module = "${fixAlias(app.module) ?? "MyApp"}"\``);
@@ -200,23 +206,31 @@ function readCluster(r: Reporter, table: PTable): ClusterConfig {
   const t = new TableReader(r, table, "[cluster]");
   t.onlyKeys(CLUSTER_KEYS);
   const discovery = t.oneOf("discovery", ["dns", "epmd", "static"] as const) ?? "epmd";
+  // Fix (manifest tests): `nodes` and `groups` were each read twice, so a wrongly typed value (`nodes = "a@h"`)
+  // was reported twice. Read once, reuse.
+  const nodes = t.strings("nodes");
+  const groups = t.strings("groups");
   const cluster: ClusterConfig = {
     enabled: t.bool("enabled") ?? true,
     discovery,
-    nodes: (t.strings("nodes") ?? []).map((n) => n.v),
-    groups: (t.strings("groups") ?? []).map((g) => g.v),
+    nodes: (nodes ?? []).map((n) => n.v),
+    groups: (groups ?? []).map((g) => g.v),
   };
   const query = t.string("query");
   if (query !== undefined) cluster.query = query;
   if (discovery === "dns" && query === undefined) {
     r.error("E005", '[cluster] with `discovery = "dns"` needs `query` (the headless service name)', table.span, 'e.g. query = "my-app-headless.default.svc.cluster.local"');
   }
-  for (const node of t.strings("nodes") ?? []) {
+  // Fix (manifest tests): `discovery = "static"` with no `nodes` was accepted, leaving the cluster nothing to connect to.
+  if (discovery === "static" && cluster.nodes.length === 0 && !(t.has("nodes") && nodes === undefined)) {
+    r.error("E005", '[cluster] with `discovery = "static"` needs `nodes` (the node names to connect to)', t.has("nodes") ? t.span("nodes") : table.span, 'e.g. nodes = ["payments@10.0.0.5", "payments@10.0.0.6"]');
+  }
+  for (const node of nodes ?? []) {
     if (!/^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+$/.test(node.v)) {
       r.error("E009", `node "${node.v}" must look like name@host`, node.span, 'e.g. "payments@10.0.0.5"');
     }
   }
-  for (const g of t.strings("groups") ?? []) {
+  for (const g of groups ?? []) {
     if (!/^[a-z_][A-Za-z0-9_]*$/.test(g.v)) r.error("E025", `group "${g.v}" must be a snake_case atom name`, g.span);
   }
   return cluster;

@@ -1,0 +1,73 @@
+import type { TreeNode } from "../analysis/tree.js";
+import { verticalList } from "../elixir/layout.js";
+import { isSupervisorNode, label, owned, type PlanContext } from "./context.js";
+import { externalDeps } from "./kinds.js";
+import { render } from "./render.js";
+import type { PlannedFile } from "./types.js";
+
+/** One line per node: `Payments.DbPool (gen_server, transient)`. */
+function describe(ctx: PlanContext, node: TreeNode): string {
+  if (node === ctx.topology.root) {
+    return `${ctx.app.supervisor} (${node.strategy ?? "one_for_one"}${intensity(node)})`;
+  }
+  if (node.template) return `${node.module} (${node.kind} template, started on demand)`;
+  const significant = node.significant ? ", significant" : "";
+  if (isSupervisorNode(node)) return `${node.module} (${node.strategy ?? "one_for_one"}${intensity(node)}${significant})`;
+  const restart = node.restart === "permanent" ? "" : `, ${node.restart}`;
+  return `${label(ctx, node)} (${node.kind}${restart}${significant})`;
+}
+
+function intensity(node: TreeNode): string {
+  return node.maxRestarts !== undefined && node.maxSeconds !== undefined
+    ? `, max ${node.maxRestarts} restart${node.maxRestarts === 1 ? "" : "s"} in ${node.maxSeconds} s`
+    : "";
+}
+
+/** The tree drawn with box characters, for the README. */
+export function drawTree(ctx: PlanContext): string {
+  const lines = [describe(ctx, ctx.topology.root)];
+  const walk = (node: TreeNode, prefix: string): void => {
+    node.children.forEach((child, i) => {
+      const last = i === node.children.length - 1;
+      lines.push(`${prefix}${last ? "└── " : "├── "}${describe(ctx, child)}`);
+      walk(child, prefix + (last ? "    " : "│   "));
+    });
+  };
+  walk(ctx.topology.root, "");
+  return lines.join("\n");
+}
+
+/** mix.exs, .formatter.exs, .gitignore, config, README and the test helper. */
+export function planProjectFiles(ctx: PlanContext, userFiles: string[]): PlannedFile[] {
+  const { app } = ctx.manifest;
+  const deps = externalDeps(ctx.manifest.services);
+  return [
+    owned(
+      "mix.exs",
+      render("mix.exs", {
+        module: app.module,
+        appName: app.name,
+        version: app.version,
+        elixir: app.elixir,
+        description: app.description ?? null,
+        deps: verticalList(4, "", deps),
+      }),
+    ),
+    owned(".formatter.exs", render("formatter.exs", {})),
+    owned(".gitignore", render("gitignore", { appName: app.name })),
+    owned("config/config.exs", render("config.exs", {})),
+    owned("config/runtime.exs", render("runtime.exs", {})),
+    owned("test/test_helper.exs", render("test_helper.exs", {})),
+    owned(
+      "README.md",
+      render("README.md", {
+        module: app.module,
+        description: app.description ?? null,
+        generatorVersion: ctx.generatorVersion,
+        hasDeps: deps.length > 0,
+        tree: drawTree(ctx),
+        userFiles: userFiles.map((f) => `\`${f}\``).join(", "),
+      }),
+    ),
+  ];
+}

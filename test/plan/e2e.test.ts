@@ -1,0 +1,77 @@
+/**
+ * End to end: plan a project from a hand-built manifest and topology, write it with plain fs, and run
+ * `mix compile --warnings-as-errors`, `mix format --check-formatted` and `mix test` on it for real.
+ * Each fixture is generated once; its three mix commands share one `_build` (MIX_ENV=test throughout).
+ */
+import { rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { planProject } from "../../src/plan/plan-project.js";
+import { longNamesApp, shopApp, soloApp } from "./fixtures.js";
+import { mix, writePlan } from "./mix-helpers.js";
+
+const dirs: string[] = [];
+afterAll(() => {
+  if (process.env.OTPISER_KEEP_E2E) return;
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Added after the format check: proves the adversarial moduledoc stayed text (the compile would have halted otherwise). */
+const DOCS_TEST = `defmodule OtpiserDocsTest do
+  use ExUnit.Case, async: true
+
+  test "the moduledoc is the manifest's text, not code" do
+    {:docs_v1, _, :elixir, _, %{"en" => doc}, _, _} = Code.fetch_docs(Solo.Counter)
+    assert doc =~ ~S|A doc with #{System.halt()} must stay text, as must """ and \\ and "quotes".|
+  end
+end
+`;
+
+async function generateAndCheck(name: string, fixture: ReturnType<typeof soloApp>, extraTests: Record<string, string> = {}) {
+  const plan = planProject(fixture.manifest, fixture.topology, { generatorVersion: "0.0.0-test" });
+  const dir = writePlan(plan, name);
+  dirs.push(dir);
+  const compile = await mix(dir, ["compile", "--warnings-as-errors"]);
+  expect(compile.exitCode, compile.output).toBe(0);
+  expect(compile.output).not.toMatch(/warning:/);
+  const format = await mix(dir, ["format", "--check-formatted"]);
+  expect(format.exitCode, format.output).toBe(0);
+  for (const [path, content] of Object.entries(extraTests)) writeFileSync(join(dir, path), content);
+  const test = await mix(dir, ["test"]);
+  expect(test.exitCode, test.output).toBe(0);
+  expect(test.output).toMatch(/\b0 failures\b/);
+  expect(test.output).not.toMatch(/warning:/);
+  return { plan, dir, test };
+}
+
+describe("generated projects compile, are formatted and pass their tests", () => {
+  it.concurrent(
+    "a one-service app",
+    async () => {
+      const { test } = await generateAndCheck("solo", soloApp(), { "test/otpiser_docs_test.exs": DOCS_TEST });
+      // 1 initial-state test + value/0 + bump/1 + :tick, 1 supervision test, and the docs check.
+      expect(test.output).toMatch(/\b6 tests, 0 failures\b/);
+    },
+    120_000,
+  );
+
+  it.concurrent(
+    "a rest_for_one chain, a one_for_one group, a computed sub-supervisor, registry, task/dynamic supervisors, a step and an external",
+    async () => {
+      const { plan, test } = await generateAndCheck("shop", shopApp());
+      const paths = plan.files.map((f) => f.path);
+      expect(paths).toContain("test/shop/core_chain_test.exs");
+      expect(paths).toContain("test/shop/application_test.exs");
+      expect(test.output).toMatch(/\b\d+ tests, 0 failures\b/);
+    },
+    120_000,
+  );
+
+  it.concurrent(
+    "long names everywhere stay formatted",
+    async () => {
+      await generateAndCheck("long", longNamesApp());
+    },
+    120_000,
+  );
+});
