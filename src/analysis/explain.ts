@@ -118,7 +118,7 @@ function intensityWhy(node: TreeNode, ctx: ExplainContext): string {
     const affords = i.budgetMs / i.costMs;
     why =
       `availability ${pct} over a ${i.windowS} s window allows ${round(i.budgetMs)} ms of downtime; the costliest crash here ` +
-      `(\`${i.worstChild}\`, counting every process the strategy restarts with it; recovery_ms defaults to ${DEFAULT_RECOVERY_MS} ms) ` +
+      `(\`${i.worstChild}\`, counting every process the strategy restarts with it${i.defaultedRecovery ? `; recovery_ms ${DEFAULT_RECOVERY_MS} ms where unset` : ""}) ` +
       `takes ${round(i.costMs)} ms to recover, so the budget affords ${round(affords)} restarts per window ` +
       `(rounded down, kept between ${MIN_RESTARTS} and ${MAX_RESTARTS}); ${beyond}.`;
   }

@@ -32,6 +32,8 @@ export interface IntensityInputs {
   /** Which child's crash is the worst case, for the explanation. */
   worstChild: string;
   budgetMs: number;
+  /** True when some process below had no recovery_ms and the default was used. */
+  defaultedRecovery: boolean;
 }
 
 export interface IntensityDecision {
@@ -93,21 +95,24 @@ interface SlaSummary {
   availability: number;
   /** Min of the window_s that are set; undefined when none is. */
   windowS: number | undefined;
+  /** True when some service below has an SLA without recovery_ms (the default is used for it). */
+  defaultedRecovery: boolean;
 }
 
 function slaSummary(node: TreeNode, slaOf: (id: string) => Sla | undefined): SlaSummary {
-  if (node.template) return { count: 0, availability: -Infinity, windowS: undefined };
+  if (node.template) return { count: 0, availability: -Infinity, windowS: undefined, defaultedRecovery: false };
   const cache = cacheFor(slaCache, slaOf);
   const cached = cache.get(node);
   if (cached) return cached;
   const own = slaOf(node.id);
   const out: SlaSummary = own
-    ? { count: 1, availability: own.availability ?? DEFAULT_AVAILABILITY, windowS: own.windowS }
-    : { count: 0, availability: -Infinity, windowS: undefined };
+    ? { count: 1, availability: own.availability ?? DEFAULT_AVAILABILITY, windowS: own.windowS, defaultedRecovery: own.recoveryMs === undefined }
+    : { count: 0, availability: -Infinity, windowS: undefined, defaultedRecovery: false };
   for (const child of node.children) {
     const c = slaSummary(child, slaOf);
     out.count += c.count;
     out.availability = Math.max(out.availability, c.availability);
+    out.defaultedRecovery ||= c.defaultedRecovery;
     if (c.windowS !== undefined) out.windowS = out.windowS === undefined ? c.windowS : Math.min(out.windowS, c.windowS);
   }
   cache.set(node, out);
@@ -136,7 +141,8 @@ export function computeIntensity(node: TreeNode, m: Manifest, slaOf: (id: string
   const budgetMs = (1 - availability) * windowS * 1000;
   const raw = Math.floor(budgetMs / costMs + 1e-9);
   const maxRestarts = Math.min(MAX_RESTARTS, Math.max(MIN_RESTARTS, raw));
-  return { maxRestarts, maxSeconds: windowS, source: "sla", inputs: { availability, windowS, costMs, worstChild, budgetMs } };
+  const defaultedRecovery = summary.defaultedRecovery;
+  return { maxRestarts, maxSeconds: windowS, source: "sla", inputs: { availability, windowS, costMs, worstChild, budgetMs, defaultedRecovery } };
 }
 
 /**

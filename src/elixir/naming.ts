@@ -49,12 +49,3 @@ export function modulePath(module: string): string {
 export function testPath(module: string): string {
   return `test/${underscore(module)}_test.exs`;
 }
-
-/** `db_pool` → `DbPool` (Macro.camelize for simple snake_case names). */
-export function camelize(name: string): string {
-  return name
-    .split("_")
-    .filter((part) => part !== "")
-    .map((part) => part[0]!.toUpperCase() + part.slice(1))
-    .join("");
-}

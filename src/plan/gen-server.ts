@@ -104,11 +104,9 @@ export function useOptions(restart: string, shutdown: number | "infinity"): stri
   return opts.length === 0 ? "" : `, ${opts.join(", ")}`;
 }
 
-function stateFields(service: Service, spec: GenServerSpec): { key: string; value: string; type: string }[] {
+/** Struct fields: `name: initial value`, with the declared type for `@type t`. Odd names are quoted by keywordKey. */
+function stateFields(spec: GenServerSpec): { key: string; value: string; type: string }[] {
   return spec.state.map((field) => {
-    if (!isIdentifier(field.name) && !/^[a-z_][a-zA-Z0-9_]*[?!]?$/.test(field.name)) {
-      throw new PlanError(`service \`${service.id}\`: state field \`${field.name}\` is not a valid field name`);
-    }
     const value =
       field.default !== undefined ? literal(field.default, { float: isFloatType(field.type) }) : initialValue(field.type);
     return { key: keywordKey(field.name), value, type: field.type };
@@ -184,7 +182,7 @@ export function planGenServer(
   const isTemplate = template !== undefined;
   const server = isTemplate ? "server" : "__MODULE__";
   const fromVar = spec.calls.some((c) => c.args.includes("from")) ? "_caller" : "_from";
-  const fields = stateFields(service, spec);
+  const fields = stateFields(spec);
   const restart = node?.restart ?? service.restart;
   const shutdown = node?.shutdown ?? service.shutdownMs;
   const extras = template?.extraArguments.map((_, i) => `extra_${i + 1}`) ?? [];

@@ -3,7 +3,7 @@ import type { Service } from "../manifest/model.js";
 import { atom, integer, isElixirAlias, isFunctionName } from "../elixir/escape.js";
 import { call, list, statement } from "../elixir/layout.js";
 import { modulePath, testPath } from "../elixir/naming.js";
-import { code, owned, type PlanContext, userOwned } from "./context.js";
+import { code, owned, type PlanContext, sentenceList, userOwned } from "./context.js";
 import { joinBlocks, paragraphs } from "./docs.js";
 import { PlanError } from "./errors.js";
 import { render } from "./render.js";
@@ -33,7 +33,7 @@ function delegatedChildSpec(library: string, options: string[], overrides: strin
 // ---------------------------------------------------------------------------------------------------------------
 // registry
 
-export function planRegistry(ctx: PlanContext, service: Service, node: TreeNode): PlannedFile[] {
+export function planRegistry(service: Service, node: TreeNode): PlannedFile[] {
   const spec = specOf(service, "registry");
   const options = [`keys: ${atom(spec.keys)}`, "name: __MODULE__"];
   if (spec.partitions > 1) options.push(`partitions: ${integer(spec.partitions)}`);
@@ -57,7 +57,7 @@ export function planRegistry(ctx: PlanContext, service: Service, node: TreeNode)
 // ---------------------------------------------------------------------------------------------------------------
 // task_supervisor
 
-export function planTaskSupervisor(ctx: PlanContext, service: Service, node: TreeNode): PlannedFile[] {
+export function planTaskSupervisor(service: Service, node: TreeNode): PlannedFile[] {
   const spec = specOf(service, "task_supervisor");
   const options = ["name: __MODULE__"];
   if (spec.maxChildren !== undefined) options.push(`max_children: ${integer(spec.maxChildren)}`);
@@ -203,16 +203,12 @@ export function planRunTargets(ctx: PlanContext, steps: Service[], generatedModu
           "Boot-time work called by otpiser's generated steps. This module is yours: otpiser wrote it once and will not touch it again. Return `:ok` to let the boot continue; raise to stop it.",
         ),
         functions: funs.map((f) => ({
-          docText: `Called once at boot by ${sentenceOf(f.callers.map(code))}.`,
+          docText: `Called once at boot by ${sentenceList(f.callers.map(code))}.`,
           name: f.fun,
         })),
       }),
     ),
   );
-}
-
-function sentenceOf(items: string[]): string {
-  return items.length <= 1 ? items.join("") : `${items.slice(0, -1).join(", ")} and ${items[items.length - 1]}`;
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -97,9 +97,9 @@ function planNode(
     case "gen_server":
       return planGenServer(ctx, service, node);
     case "registry":
-      return planRegistry(ctx, service, node);
+      return planRegistry(service, node);
     case "task_supervisor":
-      return planTaskSupervisor(ctx, service, node);
+      return planTaskSupervisor(service, node);
     case "dynamic_supervisor": {
       const child = dynamicChild(ctx, service);
       if (child && !templates.has(child.id)) {

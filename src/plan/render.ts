@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import Handlebars from "handlebars";
-import { atom, elixirString, heredoc, integer, keywordKey } from "../elixir/escape.js";
+import { atom, elixirString, heredoc } from "../elixir/escape.js";
 import { tidyElixir } from "../elixir/tidy.js";
 
 /**
@@ -27,8 +27,6 @@ function environment(): NonNullable<typeof env> {
   const hbs = Handlebars.create();
   hbs.registerHelper("str", (s: unknown) => elixirString(String(s)));
   hbs.registerHelper("atom", (s: unknown) => atom(String(s)));
-  hbs.registerHelper("kw", (s: unknown) => keywordKey(String(s)));
-  hbs.registerHelper("int", (n: unknown) => integer(Number(n)));
   /** `{{moduledoc text}}`: the whole `@moduledoc` attribute, indented for a module body; `@moduledoc false` without text. */
   hbs.registerHelper("moduledoc", (text: unknown) =>
     typeof text === "string" && text.trim() !== "" ? `  @moduledoc ${heredoc(text, 2)}` : "  @moduledoc false",

@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { execa } from "execa";
@@ -221,7 +221,7 @@ describe("round trip through Elixir", () => {
     }
     lines.push("    ]", "  end", "end", "", 'for v <- RoundTrip.values(), do: IO.puts(Base.encode64(v))');
     writeFileSync(join(dir, "round_trip.exs"), lines.join("\n"));
-    const { stdout } = await execa("elixir", ["round_trip.exs"], { cwd: dir });
+    const { stdout } = await execa("elixir", ["round_trip.exs"], { cwd: dir }).finally(() => rmSync(dir, { recursive: true, force: true }));
     // execa strips the final newline; empty values print as empty lines.
     const decoded = stdout
       .split("\n")

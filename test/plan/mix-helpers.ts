@@ -39,11 +39,3 @@ export async function mix(cwd: string, args: string[]): Promise<MixResult> {
   });
   return { exitCode: result.exitCode ?? -1, output: result.all ?? "" };
 }
-
-/** compile --warnings-as-errors, format --check-formatted, test: the three checks every generated project passes. */
-export async function checkProject(cwd: string): Promise<{ compile: MixResult; format: MixResult; test: MixResult }> {
-  const compile = await mix(cwd, ["compile", "--warnings-as-errors"]);
-  const format = await mix(cwd, ["format", "--check-formatted"]);
-  const test = await mix(cwd, ["test"]);
-  return { compile, format, test };
-}
