@@ -302,7 +302,7 @@ function serviceNode(s: Service, m: Manifest): TreeNode {
   if (s.spec.kind === "dynamic_supervisor" || s.spec.kind === "pool") node.strategy = "one_for_one";
   if (template !== undefined) {
     const t = m.services.find((x) => x.id === template)!;
-    node.children.push({ ...serviceNode(t, m), template: true, restart: s.spec.kind === "dynamic_supervisor" ? "temporary" : t.restart });
+    node.children.push({ ...serviceNode(t, m), template: true });
   }
   return node;
 }

@@ -38,6 +38,7 @@ export const CODES = {
   W106: "legacy manifest",
   W107: "same id in depends_on and uses",
   W109: "uses names no service of this manifest",
+  W110: "key has no effect here",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -149,6 +149,7 @@ export interface Group {
   maxRestarts?: number;
   maxSeconds?: number;
   fate?: "shared";
+  doc?: string;
   span: Span;
   spans: Record<string, Span>;
   itemSpans: Record<string, Span[]>;

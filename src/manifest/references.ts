@@ -2,6 +2,8 @@ import type { Span } from "../diagnostics/types.js";
 import { suggestion } from "../diagnostics/suggest.js";
 import type { Manifest, Service } from "./model.js";
 import type { Reporter } from "./read.js";
+import { modulePath } from "../elixir/naming.js";
+import { SUPERVISOR_KINDS } from "./schema.js";
 
 /**
  * Cross-references between services and groups: unknown ids, self-references, memberships, kind-specific
@@ -60,6 +62,7 @@ export function checkReferences(r: Reporter, m: Manifest): void {
       else if (!groups.includes(s.pgGroup)) r.error("E011", `unknown pg group "${s.pgGroup}" in ${where}`, s.spans["pg_group"], suggestion(s.pgGroup, groups, "[cluster] groups"));
     }
     checkKindReferences(r, m, s, known);
+    checkSupervisorKind(r, s);
   }
 
   checkContainers(r, m, byId);
@@ -67,6 +70,22 @@ export function checkReferences(r: Reporter, m: Manifest): void {
 }
 
 type Known = (id: string, span: Span | undefined, what: string) => Service | undefined;
+
+/** Invariant 4 for services that are supervisors: permanent (unless significant), shutdown :infinity. */
+function checkSupervisorKind(r: Reporter, s: Service): void {
+  if (!SUPERVISOR_KINDS.has(s.spec.kind) && s.spec.kind !== "registry") return;
+  if (s.restart !== "permanent" && !s.significant && s.spans["restart"]) {
+    r.warn(
+      "W101",
+      `\`${s.id}\` is a supervisor (${s.spec.kind}) with restart = "${s.restart}": child supervisors should be permanent, or their children silently stay down after a crash`,
+      s.spans["restart"],
+      "remove `restart`, or also set `significant = true` if its exit should stop its parent",
+    );
+  }
+  if (s.spans["shutdown_ms"]) {
+    r.warn("W110", `\`shutdown_ms\` has no effect on \`${s.id}\`: supervisors always get shutdown: :infinity so their children can stop in order`, s.spans["shutdown_ms"], "remove it; set `shutdown_ms` on the services inside instead");
+  }
+}
 
 /** Services named as a dynamic_supervisor `child` or a pool `worker` are templates: generated, not started. */
 function markTemplates(r: Reporter, m: Manifest, known: Known): void {
@@ -84,6 +103,11 @@ function markTemplates(r: Reporter, m: Manifest, known: Known): void {
     if (target.id === s.id || !ref.kinds.includes(target.spec.kind)) {
       // Fix (manifest tests): no hint; name the services that would fit.
       r.error("E017", `\`${ref.key}\` of service \`${s.id}\` must be a ${ref.kinds.join(" or ")} service; \`${target.id}\` is a ${target.spec.kind}`, s.spans[ref.key], kindHint(m, ref.kinds, s.id, ref.key));
+      continue;
+    }
+    if (target.template) {
+      // One owner per template: the owner lifts the template's dependencies and lists it in the tree.
+      r.error("E017", `\`${target.id}\` is already the template of another service; a template has one owner`, s.spans[ref.key], "declare a second gen_server for this owner");
       continue;
     }
     target.template = true;
@@ -207,10 +231,19 @@ function checkModules(r: Reporter, m: Manifest): void {
     [`${m.app.module}.Application`, "the generated application module"],
     [`${m.app.module}.Supervisor`, "the generated root supervisor"],
   ]);
+  // Distinct aliases can still land in one file (`Shop.DBPool` and `Shop.DbPool` are both lib/shop/db_pool.ex).
+  const files = new Map([...owners].map(([module, owner]) => [modulePath(module), `${owner} (\`${module}\`)`]));
   const claim = (module: string, owner: string, span: Span) => {
     const previous = owners.get(module);
-    if (previous) r.error("E020", `${owner} would be module \`${module}\`, already used by ${previous}`, span, "set `module = \"...\"` to another name");
-    else owners.set(module, owner);
+    if (previous) {
+      r.error("E020", `${owner} would be module \`${module}\`, already used by ${previous}`, span, "set `module = \"...\"` to another name");
+      return;
+    }
+    owners.set(module, owner);
+    const path = modulePath(module);
+    const sameFile = files.get(path);
+    if (sameFile) r.error("E020", `${owner} (\`${module}\`) would be written to ${path}, like ${sameFile}`, span, "set `module = \"...\"` so the file names differ");
+    else files.set(path, `${owner} (\`${module}\`)`);
   };
   for (const s of m.services) {
     if (s.spec.kind !== "external") claim(s.module, `service \`${s.id}\``, s.spans["module"] ?? s.span);
@@ -219,5 +252,12 @@ function checkModules(r: Reporter, m: Manifest): void {
   for (const g of m.groups) {
     if (serviceIds.has(g.name) && g.spans["module"] === undefined) continue; // already reported as E013 (see checkContainers)
     claim(g.module, `group \`${g.name}\``, g.spans["module"] ?? g.span);
+  }
+  // A step's run target in its own module would make the generated step module and the user's stub collide.
+  for (const s of m.services) {
+    const spec = s.spec;
+    if ((spec.kind === "step" || spec.kind === "scheduled") && spec.run.slice(0, spec.run.lastIndexOf(".")) === s.module) {
+      r.error("E021", `\`run\` of service \`${s.id}\` names a function of the service's own module \`${s.module}\``, s.spans["run"], `put the job in another module, e.g. run = "${s.module}Job.run"`);
+    }
   }
 }

@@ -101,15 +101,16 @@ function readKindSpec(r: Reporter, t: TableReader, kind: Kind, id: string, list:
 
 function buildKindSpec(r: Reporter, t: TableReader, kind: Kind, id: string, list: ListReader): KindSpec {
   switch (kind) {
-    case "gen_server":
-      return {
-        kind,
-        state: readState(r, t),
-        calls: readCalls(r, t),
-        casts: readCasts(r, t),
-        infos: readInfos(r, t),
-        continue: t.bool("continue") ?? false,
-      };
+    case "gen_server": {
+      const calls = readCalls(r, t);
+      const casts = readCasts(r, t);
+      // A call and a cast of the same name and arity would be two clauses of one client function.
+      for (const cast of casts) {
+        const twin = calls.find((c) => c.name === cast.name && c.args.length === cast.args.length);
+        if (twin) r.error("E013", `call and cast "${cast.name}/${cast.args.length}" would define the same function`, cast.span, "rename one of them");
+      }
+      return { kind, state: readState(r, t), calls, casts, infos: readInfos(r, t), continue: t.bool("continue") ?? false };
+    }
     case "gen_statem":
       return readStatem(r, t);
     case "supervisor": {
@@ -274,8 +275,10 @@ function readArgs(r: Reporter, t: TableReader): string[] {
   const args = t.strings("args") ?? [];
   reportDuplicateItems(r, args, "args", t.where);
   for (const a of args) {
-    if (!isValidVariableName(a.v) || a.v === "state" || a.v === "from") {
-      r.error("E025", `argument "${a.v}" in ${t.where} is not usable as an Elixir variable name`, a.span, "use snake_case names other than `state` and `from`");
+    // `state`, `from` and `server` are the generated code's own variables; a leading `_` marks a variable unused,
+    // and the generated code does use every argument (compile warning otherwise).
+    if (!isValidVariableName(a.v) || a.v.startsWith("_") || ["state", "from", "server"].includes(a.v)) {
+      r.error("E025", `argument "${a.v}" in ${t.where} is not usable as an Elixir variable name here`, a.span, "use snake_case names not starting with `_`, other than `state`, `from` and `server`");
     }
   }
   return args.map((a) => a.v);

@@ -198,7 +198,8 @@ function readGroup(r: Reporter, name: string, table: PTable, span: Span, appModu
   if (mr !== undefined) group.maxRestarts = mr;
   const ms = t.int("max_seconds", 1, 86_400);
   if (ms !== undefined) group.maxSeconds = ms;
-  t.string("doc");
+  const doc = t.string("doc");
+  if (doc !== undefined) group.doc = doc;
   return group;
 }
 

@@ -72,7 +72,7 @@ export function planSupervisor(ctx: PlanContext, node: TreeNode): PlannedFile {
   const restart = node.restart === "permanent" ? "" : `, restart: ${atom(node.restart)}`;
   const view = {
     module: node.module,
-    moduledoc: joinBlocks(service?.doc ?? paragraphs(what), supervisionParagraphs(ctx, node)),
+    moduledoc: joinBlocks(service?.doc ?? group?.doc ?? paragraphs(what), supervisionParagraphs(ctx, node)),
     useLine: `  use Supervisor${restart}`,
     children: statement(verticalList(4, "children = ", processChildren(node).map((c) => childEntry(ctx, c)))),
     init: supervisorInit(node),

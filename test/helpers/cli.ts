@@ -1,4 +1,4 @@
-import { execa, type Options } from "execa";
+import { execa } from "execa";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -7,10 +7,17 @@ import { join, resolve } from "node:path";
 export const ROOT = resolve(import.meta.dirname, "..", "..");
 export const CLI = join(ROOT, "bin", "run.js");
 
+export interface CliRun {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
 /** Runs the built CLI (`npm test` builds first) and never throws: tests assert on exitCode and output. */
-export async function otpiser(args: string[], options: Options = {}) {
+export async function otpiser(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   if (!existsSync(join(ROOT, "dist", "commands"))) throw new Error("dist/ is missing: run `npm run build` first");
-  return execa(CLI, args, { reject: false, env: { NO_COLOR: "1", ...options.env }, ...options });
+  const r = await execa(CLI, args, { reject: false, cwd: options.cwd ?? ROOT, env: { NO_COLOR: "1", ...options.env } });
+  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
 }
 
 /** Runs mix in a generated project with MIX_ENV=test; never throws. */
