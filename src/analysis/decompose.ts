@@ -23,6 +23,16 @@ export interface LevelGraph {
 }
 
 /**
+ * Most supervisors `decompose` nests inside one another for one level. Every split of a chain adds two levels
+ * (a one_for_one, then a rest_for_one inside it), so on a large connected graph the nesting grew with the number
+ * of services (~3 300 deep for 10 000 services): every recursive walk of the tree overflowed the stack. Below this
+ * depth the result is unchanged; at it, the rest of a chain stays one flat rest_for_one (still safe and in
+ * dependency order, only less economical). See the design note in the test report: anything beyond ~12 nested
+ * supervisors already breaks the intensity product bound (W104).
+ */
+export const MAX_NESTING = 64;
+
+/**
  * Series-parallel decomposition of a level's dependency DAG into nested supervisors:
  *  - units with no path between them go under one_for_one (a crash stays local: invariant 3, economy);
  *  - a connected set peels off a source `c` (a unit that depends on nothing in the set) and becomes
@@ -100,9 +110,11 @@ export function decompose(g: LevelGraph, set: string[] = g.units): Structure {
   }
 
   // Work list: each entry decomposes one connected component into `target[at]`.
+  // `depth`: how many supervisors the structure placed in the slot has above it, itself included.
   interface Slot {
     target: Structure[];
     at: number;
+    depth: number;
   }
   const work: { c: number; slot: Slot }[] = [];
   const place = (cs: number[], slot: Slot) => {
@@ -113,10 +125,10 @@ export function decompose(g: LevelGraph, set: string[] = g.units): Structure {
     cs.sort((a, b) => order(firstOf(a), firstOf(b)));
     const children: Structure[] = new Array<Structure>(cs.length);
     slot.target[slot.at] = { type: "sup", strategy: "one_for_one", children, reason: { why: "independent" } };
-    cs.forEach((c, at) => work.push({ c, slot: { target: children, at } }));
+    cs.forEach((c, at) => work.push({ c, slot: { target: children, at, depth: slot.depth + 1 } }));
   };
   const holder: Structure[] = [];
-  place([...initial.values()].map(newComponent), { target: holder, at: 0 });
+  place([...initial.values()].map(newComponent), { target: holder, at: 0, depth: 1 });
 
   const splitter = new Splitter(n, neighbours, comp, removed);
   while (work.length > 0) {
@@ -147,12 +159,14 @@ export function decompose(g: LevelGraph, set: string[] = g.units): Structure {
         if (--indegree[d]! === 0) freed.push(d);
       }
       // A source's only neighbours are its dependents; with one left (or none), the rest stays connected.
-      const split = (next.length > 1 ? splitter.split(c, next) : []).map(newComponent);
+      // At MAX_NESTING the rest is not split any more: peeling on gives one flat rest_for_one (see MAX_NESTING).
+      const canSplit = slot.depth + 2 <= MAX_NESTING;
+      const split = (canSplit && next.length > 1 ? splitter.split(c, next) : []).map(newComponent);
       for (const p of split) size[c]! -= size[p]!;
       for (const d of freed) if (comp[d] === c) sources[c]!.push(d);
       if (split.length === 0 && size[c]! > 1) continue;
       if (split.length === 0) children.push({ type: "unit", id: set[firstOf(c)]! });
-      else place(size[c]! > 0 ? [c, ...split] : split, { target: children, at: children.length });
+      else place(size[c]! > 0 ? [c, ...split] : split, { target: children, at: children.length, depth: slot.depth + 1 });
       break;
     }
   }

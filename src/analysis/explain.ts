@@ -128,6 +128,7 @@ function intensityWhy(node: TreeNode, ctx: ExplainContext): string {
   return `${head}: ${why}`;
 }
 
+/** At most two decimals, no trailing zeros: 600, 0.4, 6.67 (budgets are products of floats like 0.01 × 60 000). */
 function round(n: number): string {
-  return Number.isInteger(n) ? String(n) : n.toFixed(2);
+  return String(+n.toFixed(2));
 }
