@@ -1,11 +1,14 @@
 /**
  * A small, strict reader for the two kinds of Elixir text a manifest may contain:
- *  - type expressions (`state` field types, `returns`): a typespec subset;
+ *  - type expressions (`state` field types, `returns`): a typespec subset, read into a `TypeNode` by `parseType`;
  *  - literal terms (`external.child_spec`, `external.deps`): aliases, atoms, numbers, strings, tuples, lists,
  *    keyword lists — no calls, no operators, no interpolation.
  * Anything else is rejected, which is what keeps a manifest from injecting code into the generated project
  * (`unquote(...)`, `#{...}`, `System.halt()` all fail here). The reader also prints its input back in the
  * spacing `mix format` uses, so user-written fragments land formatted.
+ *
+ * This is the only Elixir parser in otpiser: the planner reads the (canonical) types again with `parseType` to pick
+ * placeholder values (src/elixir/typespec.ts).
  */
 
 export class SyntaxProblem extends Error {
@@ -108,6 +111,15 @@ class Reader {
   }
 }
 
+/** All of `src`, read by `parse`: a `what` ("type", "term") that is neither empty nor followed by more. */
+function readWhole<T>(src: string, what: string, parse: (r: Reader) => T): T {
+  const r = new Reader(tokenize(src));
+  if (r.peek().type === "end") throw new SyntaxProblem(`empty ${what}`, 0);
+  const out = parse(r);
+  if (r.peek().type !== "end") throw unexpected(r.peek(), `end of ${what}`);
+  return out;
+}
+
 function unexpected(t: Token, wanted: string): SyntaxProblem {
   if (t.type === "end") return new SyntaxProblem(`unexpected end, expected ${wanted}`, t.at);
   return new SyntaxProblem(`unexpected \`${t.text}\`, expected ${wanted}`, t.at, Math.max(1, t.text.length));
@@ -115,26 +127,137 @@ function unexpected(t: Token, wanted: string): SyntaxProblem {
 
 // ---------------------------------------------------------------- types
 
+/**
+ * A type expression of the manifest's typespec subset. It is what `parseType` reads, `printType` writes back in
+ * canonical spacing, and the planner picks placeholder values from (src/elixir/typespec.ts).
+ */
+export type TypeNode =
+  /** `a | b | c`: two or more members, none of them a union (a parenthesised union is read flat). */
+  | { t: "union"; members: TypeNode[] }
+  /** `:ok`, as written (with the colon). */
+  | { t: "atom"; text: string }
+  /** The atoms written without a colon. */
+  | { t: "literal"; text: LiteralWord }
+  /** `42`, `-1`, `1_000`, as written (with its sign). */
+  | { t: "int"; text: string }
+  /** `1..10`, `-5..-1`: the two integers as written. */
+  | { t: "range"; from: string; to: string }
+  /** `integer()`, `list(atom())` (no `module`), `String.t()` (`module` "String"), `Foo.Bar.t(k)`. */
+  | { t: "call"; module?: string; name: string; args: TypeNode[] }
+  /** `{a, b}`, `{}`. */
+  | { t: "tuple"; elems: TypeNode[] }
+  /** `[]`, the empty list. */
+  | { t: "empty_list" }
+  /** `[t]`, or with `nonEmpty` `[t, ...]`. */
+  | { t: "list"; elem: TypeNode; nonEmpty: boolean }
+  /** `[key: t, other: u]`. */
+  | { t: "keywords"; pairs: KeywordPair[] }
+  /** `%{...}`. */
+  | { t: "map"; entries: MapEntry[] }
+  /** `%Mod.Name{...}`. */
+  | { t: "struct"; module: string; entries: MapEntry[] }
+  /** `(a, b -> r)`; `params` is `[]` for `(-> r)`, `"..."` for `(... -> r)`. */
+  | { t: "fun"; params: TypeNode[] | "..."; returns: TypeNode };
+
+export type LiteralWord = "nil" | "true" | "false";
+
+/** `key: value` (the key without its colon). */
+export interface KeywordPair {
+  key: string;
+  value: TypeNode;
+}
+
+/** An entry of a map or struct type. */
+export type MapEntry =
+  /** `key: value`; keyword entries come last. */
+  | ({ kind: "keyword" } & KeywordPair)
+  /** `required(key) => value`, `optional(key) => value`. */
+  | { kind: "required" | "optional"; key: TypeNode; value: TypeNode }
+  /** `key => value`. */
+  | { kind: "assoc"; key: TypeNode; value: TypeNode };
+
+const LITERAL_WORDS: readonly string[] = ["nil", "true", "false"] satisfies LiteralWord[];
+const isLiteralWord = (text: string): text is LiteralWord => LITERAL_WORDS.includes(text);
+
 /** Validates a type expression and returns it in canonical (mix format) spacing. Throws SyntaxProblem. */
 export function canonicalType(src: string): string {
-  const r = new Reader(tokenize(src));
-  if (r.peek().type === "end") throw new SyntaxProblem("empty type", 0);
-  const out = parseUnion(r);
-  if (r.peek().type !== "end") throw unexpected(r.peek(), "end of type");
-  return out;
+  return printType(parseType(src));
 }
 
-function parseUnion(r: Reader): string {
-  const parts = [parseTypeTerm(r)];
-  while (r.isPunct("|")) {
-    r.next();
-    parts.push(parseTypeTerm(r));
+/** Reads a type expression of the manifest's subset. Throws SyntaxProblem, with the offset of the problem. */
+export function parseType(src: string): TypeNode {
+  return readWhole(src, "type", parseUnion);
+}
+
+/** A type in canonical (mix format) spacing. */
+export function printType(node: TypeNode): string {
+  switch (node.t) {
+    case "union":
+      return node.members.map(printType).join(" | ");
+    case "atom":
+    case "literal":
+    case "int":
+      return node.text;
+    case "range":
+      return `${node.from}..${node.to}`;
+    case "call":
+      return `${node.module ? `${node.module}.` : ""}${node.name}(${printTypes(node.args)})`;
+    case "tuple":
+      return `{${printTypes(node.elems)}}`;
+    case "empty_list":
+      return "[]";
+    case "list":
+      return `[${printType(node.elem)}${node.nonEmpty ? ", ..." : ""}]`;
+    case "keywords":
+      return `[${node.pairs.map(printKeywordPair).join(", ")}]`;
+    case "map":
+      return `%{${printMapEntries(node.entries)}}`;
+    case "struct":
+      return `%${node.module}{${printMapEntries(node.entries)}}`;
+    case "fun": {
+      const params = node.params === "..." ? "... " : node.params.length === 0 ? "" : `${printTypes(node.params)} `;
+      return `(${params}-> ${printType(node.returns)})`;
+    }
   }
-  return parts.join(" | ");
 }
 
-function parseTypeList(r: Reader, close: string): string[] {
-  const items: string[] = [];
+function printTypes(nodes: TypeNode[]): string {
+  return nodes.map(printType).join(", ");
+}
+
+function printKeywordPair(pair: KeywordPair): string {
+  return `${pair.key}: ${printType(pair.value)}`;
+}
+
+function printMapEntries(entries: MapEntry[]): string {
+  return entries
+    .map((e) => {
+      switch (e.kind) {
+        case "keyword":
+          return printKeywordPair(e);
+        case "assoc":
+          return `${printType(e.key)} => ${printType(e.value)}`;
+        default:
+          return `${e.kind}(${printType(e.key)}) => ${printType(e.value)}`;
+      }
+    })
+    .join(", ");
+}
+
+function parseUnion(r: Reader): TypeNode {
+  const members: TypeNode[] = [];
+  for (;;) {
+    const member = parseTypeTerm(r);
+    // `(a | b) | c` is `a | b | c`, as it prints
+    members.push(...(member.t === "union" ? member.members : [member]));
+    if (!r.isPunct("|")) break;
+    r.next();
+  }
+  return members.length === 1 ? members[0]! : { t: "union", members };
+}
+
+function parseTypeList(r: Reader, close: string): TypeNode[] {
+  const items: TypeNode[] = [];
   if (r.isPunct(close)) return items;
   for (;;) {
     items.push(parseUnion(r));
@@ -144,23 +267,23 @@ function parseTypeList(r: Reader, close: string): string[] {
   return items;
 }
 
-function parseTypeTerm(r: Reader): string {
+function parseTypeTerm(r: Reader): TypeNode {
   const t = r.peek();
   if (t.type === "atom") {
     r.next();
-    return t.text;
+    return { t: "atom", text: t.text };
   }
   if (t.type === "int" || (t.type === "punct" && t.text === "-")) {
-    const lo = parseInteger(r);
+    const from = parseInteger(r);
     if (r.isPunct("..")) {
       r.next();
-      return `${lo}..${parseInteger(r)}`;
+      return { t: "range", from, to: parseInteger(r) };
     }
-    return lo;
+    return { t: "int", text: from };
   }
   if (t.type === "ident") {
     r.next();
-    if (["nil", "true", "false"].includes(t.text)) return t.text;
+    if (isLiteralWord(t.text)) return { t: "literal", text: t.text };
     if (!r.isPunct("(")) {
       throw new SyntaxProblem(`\`${t.text}\` is not a type; did you mean \`${t.text}()\`?`, t.at, t.text.length);
     }
@@ -170,60 +293,59 @@ function parseTypeTerm(r: Reader): string {
     r.next();
     const args = parseTypeList(r, ")");
     r.expect(")");
-    return `${t.text}(${args.join(", ")})`;
+    return { t: "call", name: t.text, args };
   }
   if (t.type === "alias") {
-    const mod = parseAlias(r);
+    const module = parseAlias(r);
     r.expect(".");
     const fn = r.next();
     if (fn.type !== "ident") throw unexpected(fn, "a type name after the module");
     r.expect("(");
     const args = parseTypeList(r, ")");
     r.expect(")");
-    return `${mod}.${fn.text}(${args.join(", ")})`;
+    return { t: "call", module, name: fn.text, args };
   }
   if (t.type === "punct") {
     switch (t.text) {
       case "{": {
         r.next();
-        const items = parseTypeList(r, "}");
+        const elems = parseTypeList(r, "}");
         r.expect("}");
-        return `{${items.join(", ")}}`;
+        return { t: "tuple", elems };
       }
       case "[": {
         r.next();
         if (r.isPunct("]")) {
           r.next();
-          return "[]";
+          return { t: "empty_list" };
         }
         if (r.peek().type === "key") {
           const pairs = parseKeywordTypes(r);
           r.expect("]");
-          return `[${pairs.join(", ")}]`;
+          return { t: "keywords", pairs };
         }
-        const inner = parseUnion(r);
-        if (r.isPunct(",")) {
+        const elem = parseUnion(r);
+        const nonEmpty = r.isPunct(",");
+        if (nonEmpty) {
           r.next();
           r.expect("...");
-          r.expect("]");
-          return `[${inner}, ...]`;
         }
         r.expect("]");
-        return `[${inner}]`;
+        return { t: "list", elem, nonEmpty };
       }
       case "%{": {
         r.next();
-        const pairs = parseMapTypePairs(r);
+        const entries = parseMapTypeEntries(r);
         r.expect("}");
-        return `%{${pairs.join(", ")}}`;
+        return { t: "map", entries };
       }
       case "%": {
         r.next();
-        const mod = parseAlias(r);
+        const module = parseAlias(r);
         r.expect("{");
-        const pairs = parseMapTypePairs(r);
+        const entries = parseMapTypeEntries(r);
         r.expect("}");
-        return `%${mod}{${pairs.join(", ")}}`;
+        return { t: "struct", module, entries };
       }
       case "(": {
         r.next();
@@ -256,75 +378,86 @@ function parseAlias(r: Reader): string {
   return parts.join(".");
 }
 
-function parseKeywordTypes(r: Reader): string[] {
-  const pairs: string[] = [];
+function parseKeywordTypes(r: Reader): KeywordPair[] {
+  const pairs: KeywordPair[] = [];
   for (;;) {
     const key = r.next();
     if (key.type !== "key") throw unexpected(key, "a `key:`");
-    pairs.push(`${key.text}: ${parseUnion(r)}`);
+    pairs.push({ key: key.text, value: parseUnion(r) });
     if (!r.isPunct(",")) return pairs;
     r.next();
   }
 }
 
-function parseMapTypePairs(r: Reader): string[] {
-  const pairs: string[] = [];
-  if (r.isPunct("}")) return pairs;
+function parseMapTypeEntries(r: Reader): MapEntry[] {
+  return parseItems<MapEntry>(
+    r,
+    "}",
+    (key) => ({ kind: "keyword", key, value: parseUnion(r) }),
+    () => {
+      const key = parseUnion(r);
+      r.expect("=>");
+      const value = parseUnion(r);
+      if (key.t === "call" && !key.module && (key.name === "required" || key.name === "optional") && key.args.length === 1) {
+        return { kind: key.name, key: key.args[0]!, value };
+      }
+      return { kind: "assoc", key, value };
+    },
+  );
+}
+
+/** After `(`: a fun type `(args -> ret)`, `(... -> ret)`, `(-> ret)`, or a parenthesised type. */
+function parseFunOrParens(r: Reader): TypeNode {
+  let params: TypeNode[] | "...";
+  if (r.isPunct("->")) {
+    params = [];
+  } else if (r.isPunct("...")) {
+    r.next();
+    if (!r.isPunct("->")) throw unexpected(r.peek(), "`->`");
+    params = "...";
+  } else {
+    params = parseTypeList(r, ")");
+    if (!r.isPunct("->")) {
+      r.expect(")");
+      if (params.length !== 1) throw new SyntaxProblem("a parenthesised type holds exactly one type", r.peek().at);
+      return params[0]!;
+    }
+  }
+  r.next();
+  const returns = parseUnion(r);
+  r.expect(")");
+  return { t: "fun", params, returns };
+}
+
+/**
+ * Comma-separated items up to `close` (left for the caller to consume). `key:` pairs, read by `keyword`, may only
+ * close the sequence, as in Elixir; the other items are read by `item`.
+ */
+function parseItems<T>(r: Reader, close: string, keyword: (key: string) => T, item: () => T): T[] {
+  const items: T[] = [];
+  if (r.isPunct(close)) return items;
   let keywords = false;
   for (;;) {
     const t = r.peek();
     if (t.type === "key") {
       keywords = true;
       r.next();
-      pairs.push(`${t.text}: ${parseUnion(r)}`);
+      items.push(keyword(t.text));
     } else {
-      // keyword pairs must come last in a map: a later `=>` pair is an Elixir syntax error
+      // keyword pairs must come last: a later item is an Elixir syntax error
       if (keywords) throw unexpected(t, "a `key:` (keyword pairs must come last)");
-      const key = parseUnion(r);
-      r.expect("=>");
-      pairs.push(`${key} => ${parseUnion(r)}`);
+      items.push(item());
     }
-    if (!r.isPunct(",")) return pairs;
+    if (!r.isPunct(",")) return items;
     r.next();
   }
-}
-
-/** After `(`: a fun type `(args -> ret)`, `(... -> ret)`, `(-> ret)`, or a parenthesised type. */
-function parseFunOrParens(r: Reader): string {
-  if (r.isPunct("->")) {
-    r.next();
-    const ret = parseUnion(r);
-    r.expect(")");
-    return `(-> ${ret})`;
-  }
-  if (r.isPunct("...")) {
-    r.next();
-    r.expect("->");
-    const ret = parseUnion(r);
-    r.expect(")");
-    return `(... -> ${ret})`;
-  }
-  const first = parseTypeList(r, ")");
-  if (r.isPunct("->")) {
-    r.next();
-    const ret = parseUnion(r);
-    r.expect(")");
-    return `(${first.join(", ")} -> ${ret})`;
-  }
-  r.expect(")");
-  if (first.length !== 1) throw new SyntaxProblem("a parenthesised type holds exactly one type", r.peek().at);
-  return first[0]!;
 }
 
 // ---------------------------------------------------------------- literal terms
 
 /** Validates a literal term (no calls) and returns it in canonical spacing. Throws SyntaxProblem. */
 export function canonicalTerm(src: string): string {
-  const r = new Reader(tokenize(src));
-  if (r.peek().type === "end") throw new SyntaxProblem("empty term", 0);
-  const out = parseTerm(r);
-  if (r.peek().type !== "end") throw unexpected(r.peek(), "end of term");
-  return out;
+  return readWhole(src, "term", parseTerm);
 }
 
 function parseTerm(r: Reader): string {
@@ -339,7 +472,7 @@ function parseTerm(r: Reader): string {
     case "alias":
       return parseAlias(r);
     case "ident":
-      if (["nil", "true", "false"].includes(t.text)) {
+      if (isLiteralWord(t.text)) {
         r.next();
         return t.text;
       }
@@ -374,26 +507,15 @@ function parseTerm(r: Reader): string {
 
 /** Elements of a tuple/list/map; keyword pairs (`name: X`) may close the sequence, as in Elixir. */
 function parseTermItems(r: Reader, close: string): string[] {
-  const items: string[] = [];
-  if (r.isPunct(close)) return items;
-  let keywords = false;
-  for (;;) {
-    const t = r.peek();
-    if (t.type === "key") {
-      keywords = true;
-      r.next();
-      items.push(`${t.text}: ${parseTerm(r)}`);
-    } else {
-      if (keywords) throw unexpected(t, "a `key:` (keyword pairs must come last)");
+  return parseItems(
+    r,
+    close,
+    (key) => `${key}: ${parseTerm(r)}`,
+    () => {
       const value = parseTerm(r);
-      if (close === "}" && r.isPunct("=>")) {
-        r.next();
-        items.push(`${value} => ${parseTerm(r)}`);
-      } else {
-        items.push(value);
-      }
-    }
-    if (!r.isPunct(",")) return items;
-    r.next();
-  }
+      if (close !== "}" || !r.isPunct("=>")) return value;
+      r.next();
+      return `${value} => ${parseTerm(r)}`;
+    },
+  );
 }

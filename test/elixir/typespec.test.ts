@@ -1,40 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { admitsNil, initialValue, isFloatType, parseType, replyPlaceholder } from "../../src/elixir/typespec.js";
-
-describe("parseType", () => {
-  it("reads the common shapes", () => {
-    for (const t of [
-      "term()",
-      "String.t() | nil",
-      "{:ok, pid()} | {:error, :timeout}",
-      "[atom()]",
-      "[atom(), ...]",
-      "[key: integer()]",
-      "list(term())",
-      "%{optional(atom()) => term()}",
-      "%{required(:a) => integer(), b: String.t()}",
-      "%{}",
-      "%MapSet{}",
-      "%__MODULE__{a: 1}",
-      "1..10",
-      "-1",
-      "(integer() -> any())",
-      "(-> :ok)",
-      "<<_::8>>",
-      ":inet.ip_address()",
-      "timeout :: non_neg_integer()",
-      ':"quoted atom"',
-    ]) {
-      expect(parseType(t), t).toBeDefined();
-    }
-  });
-
-  it("gives up on what it does not understand", () => {
-    expect(parseType("")).toBeUndefined();
-    expect(parseType("{:ok,")).toBeUndefined();
-    expect(parseType("@@")).toBeUndefined();
-  });
-});
+import { parseType } from "../../src/manifest/elixir-syntax.js";
+import { admitsNil, initialValue, isFloatType, replyPlaceholder } from "../../src/elixir/typespec.js";
 
 describe("replyPlaceholder", () => {
   const reply = (t: string): string => replyPlaceholder(t).expr;
@@ -75,6 +41,8 @@ describe("replyPlaceholder", () => {
     expect(replyPlaceholder("%Payments.User{}").fallback).toBe(true);
     expect(replyPlaceholder("(-> :ok)").fallback).toBe(true);
     expect(replyPlaceholder("not a type {").fallback).toBe(true);
+    // a type name that is also an Object.prototype property is not a built-in
+    expect(replyPlaceholder("constructor()").fallback).toBe(true);
   });
 
   it("gives patterns for non-literal parts", () => {
