@@ -23,12 +23,12 @@ export interface LevelGraph {
 }
 
 /**
- * Most supervisors `decompose` nests inside one another for one level. Every split of a chain adds two levels
+ * How deep `decompose` may nest supervisors inside one another within one level. Every split of a chain adds two levels
  * (a one_for_one, then a rest_for_one inside it), so on a large connected graph the nesting grew with the number
  * of services (~3 300 deep for 10 000 services): every recursive walk of the tree overflowed the stack. Below this
  * depth the result is unchanged; at it, the rest of a chain stays one flat rest_for_one (still safe and in
- * dependency order, only less economical). See the design note in the test report: anything beyond ~12 nested
- * supervisors already breaks the intensity product bound (W104).
+ * dependency order, only less economical). (Beyond ~12 nested supervisors the intensity product bound can no
+ * longer be met anyway: W104.)
  */
 export const MAX_NESTING = 64;
 
@@ -43,13 +43,13 @@ export const MAX_NESTING = 64;
  * Ties (between sources, and the order of components and of their members) are broken by manifest rank, then by
  * position in `set`.
  *
- * Implementation note — the result is the one of the plain recursive definition above (test/analysis keeps that
- * definition as a reference and compares). The first version recursed once per peeled source (a stack overflow
+ * Implementation note — below MAX_NESTING the result is the one of the plain recursive definition above
+ * (test/analysis keeps that definition as a reference and compares). The first version recursed once per peeled source (a stack overflow
  * on a chain of a few thousand services) and recomputed the connected components of the whole remainder after
  * every peel (quadratic). Now a connected set is peeled in a loop; each component keeps its sources in a heap;
  * and after a peel the remainder is split by searching from the peeled source's dependents in lockstep, stopping
  * as soon as at most one search is still running, so only the smaller parts are walked and relabelled while the
- * largest keeps its label and heaps (O(m log n) overall).
+ * largest keeps its label and heaps (about O(m log n) overall).
  */
 export function decompose(g: LevelGraph, set: string[] = g.units): Structure {
   if (set.length === 1) return { type: "unit", id: set[0]! };
@@ -322,16 +322,20 @@ export function topoOrder(g: LevelGraph): string[] | undefined {
   const remaining = new Map(g.units.map((u) => [u, [...(g.deps.get(u) ?? [])].filter((d) => unitSet.has(d)).length]));
   const order: string[] = [];
   const rank = (u: string) => g.rank.get(u) ?? 0;
-  const ready = g.units.filter((u) => remaining.get(u) === 0);
-  while (ready.length > 0) {
-    ready.sort((a, b) => rank(a) - rank(b));
-    const u = ready.shift()!;
+  // A heap of the ready units by (rank, when they became ready) — what re-sorting the ready list before every
+  // pick gave, without the quadratic cost on a level with thousands of units.
+  const queued: string[] = [];
+  const ready = new Heap((a, b) => rank(queued[a]!) - rank(queued[b]!) || a - b);
+  const enqueue = (u: string) => ready.push(queued.push(u) - 1);
+  g.units.filter((u) => remaining.get(u) === 0).forEach(enqueue);
+  for (let next = ready.pop(() => true); next !== undefined; next = ready.pop(() => true)) {
+    const u = queued[next]!;
     order.push(u);
     for (const d of g.dependents.get(u) ?? []) {
       if (!remaining.has(d)) continue;
       const left = remaining.get(d)! - 1;
       remaining.set(d, left);
-      if (left === 0) ready.push(d);
+      if (left === 0) enqueue(d);
     }
   }
   return order.length === g.units.length ? order : undefined;

@@ -1,4 +1,4 @@
-import { Graph, alg } from "@dagrejs/graphlib";
+import { Graph } from "@dagrejs/graphlib";
 import type { Diagnostic, Span } from "../diagnostics/types.js";
 import type { Manifest, Service } from "../manifest/model.js";
 
@@ -85,7 +85,7 @@ function templateOwners(m: Manifest): Map<string, string[]> {
  */
 export function findCycleDiagnostics(g: DependencyGraph, file: string): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const scc of alg.findCycles(g.graph)) {
+  for (const scc of findCycles(g.graph)) {
     const members = new Set(scc);
     const path = cyclePath(g, members, [...members].sort(byManifestOrder(g))[0]!);
     const closing = g.edges.find((e) => e.from === path[path.length - 2] && e.to === path[path.length - 1])!;
@@ -100,6 +100,57 @@ export function findCycleDiagnostics(g: DependencyGraph, file: string): Diagnost
     });
   }
   // Self-loops from lifted template edges are skipped at build time; graphlib reports no 1-node cycles otherwise.
+  return out;
+}
+
+/**
+ * graphlib's `alg.findCycles`, same result in the same order, without recursion: its Tarjan recursed once per
+ * node along a path, so a `depends_on` chain of a few thousand services overflowed the stack inside `check()`.
+ * Strongly connected components with more than one node (or a self-loop), in the order Tarjan completes them.
+ */
+export function findCycles(graph: Graph): string[][] {
+  let next = 0;
+  const stack: string[] = [];
+  const seen = new Map<string, { index: number; lowlink: number; onStack: boolean }>();
+  const out: string[][] = [];
+  const frames: { v: string; successors: string[]; at: number }[] = [];
+  const enter = (v: string) => {
+    seen.set(v, { index: next, lowlink: next, onStack: true });
+    next += 1;
+    stack.push(v);
+    frames.push({ v, successors: (graph.successors(v) as string[] | undefined) ?? [], at: 0 });
+  };
+  for (const root of graph.nodes()) {
+    if (seen.has(root)) continue;
+    enter(root);
+    while (frames.length > 0) {
+      const frame = frames[frames.length - 1]!;
+      const entry = seen.get(frame.v)!;
+      if (frame.at < frame.successors.length) {
+        const w = frame.successors[frame.at++]!;
+        const target = seen.get(w);
+        if (!target) enter(w);
+        else if (target.onStack) entry.lowlink = Math.min(entry.lowlink, target.index);
+        continue;
+      }
+      frames.pop();
+      if (entry.lowlink === entry.index) {
+        const component: string[] = [];
+        let w: string;
+        do {
+          w = stack.pop()!;
+          seen.get(w)!.onStack = false;
+          component.push(w);
+        } while (w !== frame.v);
+        if (component.length > 1 || graph.hasEdge(frame.v, frame.v)) out.push(component);
+      }
+      const parent = frames[frames.length - 1];
+      if (parent) {
+        const up = seen.get(parent.v)!;
+        up.lowlink = Math.min(up.lowlink, entry.lowlink);
+      }
+    }
+  }
   return out;
 }
 

@@ -1,8 +1,9 @@
+import { Graph } from "@dagrejs/graphlib";
 import type { Diagnostic, Span } from "../diagnostics/types.js";
 import type { Group, Manifest, Service, Strategy } from "../manifest/model.js";
 import { camelCase } from "../manifest/names.js";
 import { SUPERVISOR_KINDS } from "../manifest/schema.js";
-import { type DependencyEdge, type DependencyGraph, buildDependencyGraph, findCycleDiagnostics } from "./graph.js";
+import { type DependencyEdge, type DependencyGraph, buildDependencyGraph, findCycleDiagnostics, findCycles } from "./graph.js";
 import { type LevelGraph, type Structure, decompose, topoOrder } from "./decompose.js";
 import { type IntensityDecision, computeIntensity, effectiveSla, enforceProductBound, PRODUCT_BOUND } from "./intensity.js";
 import { explainSupervisor, type ExplainContext } from "./explain.js";
@@ -74,6 +75,9 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
     if (s.spec.kind !== "supervisor") continue;
     const c: Container = { id: s.id, module: s.module, origin: "service", members: s.spec.members, service: s };
     if (s.spec.strategy) c.strategy = s.spec.strategy;
+    // The validator folds `fate = "shared"` into strategy = one_for_all for supervisor services (their spec has no
+    // `fate`); without this the explanation claimed the user had set `strategy`.
+    if (s.spans["fate"] !== undefined && s.spec.strategy === "one_for_all") c.fate = "shared";
     if (s.spec.maxRestarts !== undefined) c.maxRestarts = s.spec.maxRestarts;
     if (s.spec.maxSeconds !== undefined) c.maxSeconds = s.spec.maxSeconds;
     containers.set(s.id, c);
@@ -146,8 +150,11 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
     const level = levels.get(c.id)!;
     const order = topoOrder(level.graph);
     if (!order) {
-      const span = c.group?.span ?? c.service?.span;
-      error("E014", `the members of ${c.origin === "application" ? "the application" : `\`${c.id}\``} depend on each other in a circle once nested supervisors are taken as a whole`, span, "move the services involved into the same group, or turn one edge into `uses`");
+      // Name the cycle and point at the edge that closes it, as for a service-level cycle (E014 used to come
+      // without either: the `group-level-cycle` fixture).
+      const path = levelCycle(level, rankOf);
+      const span = level.origins.get(`${path[path.length - 2]}→${path[path.length - 1]}`)?.[0]?.span ?? c.group?.span ?? c.service?.span;
+      error("E014", `the members of ${c.origin === "application" ? "the application" : `\`${c.id}\``} depend on each other in a circle once nested supervisors are taken as a whole: ${path.join(" → ")}`, span, "move the services involved into the same group, or turn one edge into `uses`");
       return leafSupervisor(c, "one_for_one", []);
     }
     let structure: Structure;
@@ -276,6 +283,38 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
     graph,
     diagnostics,
   };
+}
+
+/**
+ * A cycle among the units of a level that has one, closed ([a, b, a]): it starts at the lowest-ranked unit that
+ * lies on a cycle and follows dependencies (lowest rank first) back to it.
+ */
+function levelCycle(level: LevelEdges, rankOf: (id: string) => number): string[] {
+  const g = new Graph({ directed: true });
+  for (const u of level.graph.units) g.setNode(u);
+  for (const [u, deps] of level.graph.deps) for (const d of deps) g.setEdge(u, d);
+  const byRank = (a: string, b: string) => rankOf(a) - rankOf(b);
+  const scc = findCycles(g).map((ids) => new Set(ids)).sort((a, b) => byRank([...a].sort(byRank)[0]!, [...b].sort(byRank)[0]!))[0];
+  if (!scc) return [];
+  const start = [...scc].sort(byRank)[0]!;
+  const path = [start];
+  const visited = new Set([start]);
+  const dfs = (u: string): boolean => {
+    for (const d of [...(level.graph.deps.get(u) ?? [])].filter((x) => scc.has(x)).sort(byRank)) {
+      if (d === start) {
+        path.push(start);
+        return true;
+      }
+      if (visited.has(d)) continue;
+      visited.add(d);
+      path.push(d);
+      if (dfs(d)) return true;
+      path.pop();
+    }
+    return false;
+  };
+  dfs(start);
+  return path;
 }
 
 function collectSupervisors(node: TreeNode): TreeNode[] {

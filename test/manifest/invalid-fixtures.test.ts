@@ -26,10 +26,8 @@ const DIR = join(FIXTURES, "invalid");
  * Known gaps outside the manifest stage (src/analysis): the expected file states the desired output, the test is
  * expected to fail until the analysis is fixed — then vitest reports it and the entry must be removed here.
  */
-const KNOWN_GAPS: Record<string, string> = {
-  "w104-intensity-bound": "src/analysis/topology.ts reports W104 twice for the same path",
-  "group-level-cycle": "src/analysis/topology.ts reports E014 without a span or the cycle's path",
-};
+/** Fixtures that state the desired output of a known gap; they run as expected failures until it is closed. */
+const KNOWN_GAPS: Record<string, string> = {};
 
 function actual(d: Diagnostic): Expected {
   return { code: d.code, line: d.span?.line ?? 0, col: d.span?.col ?? 0, severity: d.severity };
