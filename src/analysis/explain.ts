@@ -9,7 +9,7 @@ import type { SupervisorExplanation, TreeNode } from "./tree.js";
 export interface ExplainContext {
   manifest: Manifest;
   graph: DependencyGraph;
-  levels: Map<string, { structure: Structure; forced: "fate" | "override" | undefined; level: LevelEdges }>;
+  levels: Map<string, { structure: Structure; forced: "fate" | "override" | "significant" | undefined; level: LevelEdges }>;
   intensity: Map<string, IntensityDecision>;
 }
 
@@ -38,6 +38,10 @@ function strategyWhy(node: TreeNode, ctx: ExplainContext): string {
   if (node.kind === "pool") return "one_for_one: pool workers are identical and independent; a crashed worker restarts alone.";
   if (!info) return `${s}.`;
   if (info.forced === "fate") return `one_for_all: \`fate = "shared"\` says these members live and die together, so any crash restarts all of them.`;
+  if (info.forced === "significant") {
+    const why = s === "rest_for_one" ? "its members depend on each other, so rest_for_one over them in dependency order" : "its members are independent, so one_for_one";
+    return `${s}: a significant member must sit directly under this supervisor (whose auto_shutdown it drives), so otpiser does not split it into computed sub-supervisors; ${why}.`;
+  }
   if (info.forced === "override") return `${s}: set by \`strategy\` in the manifest.`;
   const structure = info.structure;
   if (node.kind === "application") {

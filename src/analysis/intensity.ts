@@ -108,6 +108,8 @@ function slaSummary(node: TreeNode, slaOf: (id: string) => Sla | undefined): Sla
   const out: SlaSummary = own
     ? { count: 1, availability: own.availability ?? DEFAULT_AVAILABILITY, windowS: own.windowS, defaultedRecovery: own.recoveryMs === undefined }
     : { count: 0, availability: -Infinity, windowS: undefined, defaultedRecovery: false };
+  // A process without any SLA still costs the default recovery_ms (see restartCost): say so in the explanation.
+  if (!own && (node.type === "worker" || node.children.length === 0)) out.defaultedRecovery = true;
   for (const child of node.children) {
     const c = slaSummary(child, slaOf);
     out.count += c.count;

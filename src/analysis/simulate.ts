@@ -10,8 +10,8 @@ import type { TreeNode } from "./tree.js";
  * Restarting a supervisor child restarts its whole subtree (its processes are new).
  * Temporary children are never restarted; OTP also does not restart them when a sibling's crash sweeps them
  * (rest_for_one/one_for_all terminate them and drop them), so they are "stopped" rather than "restarted".
- * Intensity is not modelled here: one crash never exceeds max_restarts >= 0 ... except max_restarts = 0,
- * which escalates; callers that need escalation use `escalates`.
+ * Intensity is not modelled: one crash is assumed to stay within max_restarts. (With max_restarts = 0 a crash
+ * escalates, which only makes the restarted set larger, so safety conclusions drawn from this model still hold.)
  */
 
 /** Every process node id in the subtree rooted at `node` (inclusive); template nodes have no process. */

@@ -159,7 +159,7 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
     }
     let structure: Structure;
     let strategy: Strategy;
-    let forced: "fate" | "override" | undefined;
+    let forced: "fate" | "override" | "significant" | undefined;
     if (c.fate || c.strategy) {
       forced = c.fate ? "fate" : "override";
       strategy = c.strategy!;
@@ -175,6 +175,12 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
           );
         }
       }
+    } else if (c.origin !== "application" && order.some((id) => isSignificant(graph.byId.get(id)))) {
+      // A significant child must sit directly under the container whose auto_shutdown it drives: inside a computed
+      // sub-supervisor it would stop only that (permanent) sub-supervisor, which its parent restarts, in a loop.
+      forced = "significant";
+      strategy = level.origins.size > 0 ? "rest_for_one" : "one_for_one";
+      structure = { type: "sup", strategy, children: order.map((id) => ({ type: "unit", id })), reason: { why: "independent" } };
     } else {
       structure = decompose({ ...level.graph, units: order.sort((a, b) => rankOf(a) - rankOf(b)) });
       strategy = structure.type === "sup" ? structure.strategy : "one_for_one";
@@ -263,7 +269,9 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
       "W104",
       `restart intensity along ${path.join(" → ")} allows more than ${PRODUCT_BOUND} crashes of one leaf before the application stops (Π(max_restarts + 1))`,
       last?.group?.spans["max_restarts"] ?? last?.service?.spans["max_restarts"] ?? last?.group?.span ?? last?.service?.span,
-      "lower the `max_restarts` overrides on this path",
+      path.some((id) => decisions.get(id)?.source === "override")
+        ? "lower the `max_restarts` overrides on this path"
+        : `the path nests ${path.length} supervisors and each allows at least one restart; fewer nesting levels (groups inside supervisor services) keep it under the bound`,
     );
   }
   const apply = (node: TreeNode) => {
@@ -315,6 +323,11 @@ function levelCycle(level: LevelEdges, rankOf: (id: string) => number): string[]
   };
   dfs(start);
   return path;
+}
+
+/** Significant in a way OTP accepts (non-permanent); permanent ones get W105 and are dropped. */
+function isSignificant(s: Service | undefined): boolean {
+  return s !== undefined && s.significant && s.restart !== "permanent";
 }
 
 function collectSupervisors(node: TreeNode): TreeNode[] {

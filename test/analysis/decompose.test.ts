@@ -38,7 +38,11 @@ describe("decompose", () => {
     () => {
       fc.assert(
         fc.property(levelArb, (g) => {
-          expect(decompose(g)).toEqual(decomposeReference(g));
+          const reference = decomposeReference(g);
+          // Well below the nesting cap the result is the exact decomposition. A split costs two levels (one_for_one
+          // then rest_for_one), so within two levels of the cap it may be cut instead (next test).
+          if (depth(reference) <= MAX_NESTING - 2) expect(decompose(g)).toEqual(reference);
+          else expect(depth(decompose(g))).toBeLessThanOrEqual(MAX_NESTING);
         }),
         runs(1000),
       );
@@ -112,8 +116,8 @@ describe("decompose", () => {
     const at = new Map(order.map((u, i) => [u, i]));
     for (const [u, ds] of g.deps) for (const d of ds) expect(at.get(d)!).toBeLessThan(at.get(u)!);
     // below the cap it is the exact decomposition
-    const small = level(40, edges.filter(([a, b]) => a < 40 && b < 40));
+    const small = level(8, edges.filter(([a, b]) => a < 8 && b < 8));
     expect(decompose(small)).toEqual(decomposeReference(small));
-    expect(depth(decompose(small))).toBeGreaterThan(30);
+    expect(depth(decompose(small))).toBeGreaterThan(4);
   });
 });
