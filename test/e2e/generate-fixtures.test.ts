@@ -8,7 +8,7 @@ import { ROOT, otpiser, proveWithMix, tempDir } from "../helpers/cli.js";
  * End to end through the real CLI: generate projects from the fixtures and prove them with real mix runs.
  * `--no-format` on purpose: the templates themselves must produce `mix format`-clean code.
  */
-const FIXTURES = ["minimal", "ten-services"];
+const FIXTURES = ["minimal", "ten-services", "generated-kinds"];
 
 describe.each(FIXTURES)("fixture %s", (name) => {
   it("generates a project that compiles without warnings, is formatted and passes its own tests", { timeout: 240_000 }, async () => {
@@ -22,6 +22,19 @@ describe.each(FIXTURES)("fixture %s", (name) => {
     const again = await otpiser(["generate", "-m", join(ROOT, "fixtures", "valid", `${name}.toml`), "-o", out, "--no-format", "--json"]);
     expect(again.exitCode).toBe(0);
     expect(JSON.parse(again.stdout)).toMatchObject({ ok: true, status: "up-to-date" });
+  });
+});
+
+describe("init → generate", () => {
+  it("the starter manifest generates a project that passes all three mix checks", { timeout: 240_000 }, async () => {
+    const dir = join(await tempDir(), "starter");
+    const init = await otpiser(["init", dir, "--name", "starter"]);
+    expect(init.exitCode, init.stderr).toBe(0);
+    const gen = await otpiser(["generate", "-m", join(dir, "otpiser.toml"), "--no-format"]);
+    expect(gen.exitCode, gen.stderr).toBe(0);
+    const proof = await proveWithMix(dir);
+    expect(proof.ok, `${proof.step}\n${proof.output}`).toBe(true);
+    expect(proof.testSummary).toMatch(/^\d+ tests, 0 failures/);
   });
 });
 
