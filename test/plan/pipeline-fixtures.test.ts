@@ -6,6 +6,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { check } from "../../src/pipeline.js";
 import { NotGeneratedYet, planProject, unsupportedKinds } from "../../src/plan/plan-project.js";
+import { modulePath } from "../../src/elixir/naming.js";
 
 const FIXTURES = readdirSync("fixtures/valid").filter((f) => f.endsWith(".toml"));
 
@@ -23,7 +24,7 @@ describe.each(FIXTURES)("fixtures/valid/%s", (name) => {
     const plan = planProject(manifest, topology, { generatorVersion: "test" });
     const paths = plan.files.map((f) => f.path);
     expect(paths).toContain("mix.exs");
-    expect(paths).toContain(`lib/${manifest.app.name}/application.ex`);
+    expect(paths).toContain(modulePath(`${manifest.app.module}.Application`));
     expect(paths).toContain("test/test_helper.exs");
     for (const service of manifest.services) {
       if (service.spec.kind === "external") continue;
