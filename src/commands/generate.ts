@@ -81,7 +81,8 @@ export default class Generate extends BaseCommand {
   }
 
   private report(w: WriteResult, flags: { "dry-run": boolean; diff: boolean; force: boolean }, formatted: boolean): void {
-    const shown = w.actions.filter((a) => a.kind !== "unchanged" && a.kind !== "keep");
+    // A dry run shows the whole plan; a real run lists only what it touched (counts cover the rest).
+    const shown = flags["dry-run"] ? w.actions : w.actions.filter((a) => a.kind !== "unchanged" && a.kind !== "keep");
     if (this.jsonMode) {
       this.printJson({
         ok: w.status !== "conflicts",
@@ -96,7 +97,8 @@ export default class Generate extends BaseCommand {
       return;
     }
     const verb: Record<string, string> = {
-      create: "create", update: "update", overwritten: "overwrite", remove: "remove", conflict: "CONFLICT", "orphan-edited": "left (edited, no longer generated)",
+      create: "create", update: "update", overwritten: "overwrite", remove: "remove", conflict: "CONFLICT", unchanged: "unchanged",
+      keep: "keep", "orphan-edited": "left (edited, no longer generated)",
     };
     for (const a of shown) process.stdout.write(`${(verb[a.kind] ?? a.kind).padEnd(10)} ${a.path}\n`);
     if (flags.diff) process.stdout.write(diffActions(w.actions));

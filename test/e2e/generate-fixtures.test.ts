@@ -73,6 +73,11 @@ describe("generate: safety of the user's files", () => {
     expect(json.files.map((f: { path: string }) => f.path)).toContain("lib/keeper/application.ex");
     expect(json.files.every((f: { action: string }) => f.action === "create")).toBe(true);
     expect(existsSync(out)).toBe(false);
+    // After a real run, a dry run lists every file of the plan, unchanged ones included.
+    expect((await otpiser(["generate", "-m", m, "-o", out, "--no-format"])).exitCode).toBe(0);
+    const again = await otpiser(["generate", "-m", m, "-o", out, "--dry-run", "--no-format"]);
+    expect(again.exitCode).toBe(0);
+    expect(again.stdout).toMatch(/^unchanged\s+lib\/keeper\/application\.ex$/m);
   });
 
   it("writes nothing at all for a manifest with errors (no partial output)", async () => {
