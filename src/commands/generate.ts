@@ -4,15 +4,10 @@ import { BaseCommand } from "../cli/base.js";
 import { EXIT, UserError } from "../cli/errors.js";
 import { VERSION } from "../cli/package-root.js";
 import { sortDiagnostics } from "../diagnostics/render.js";
-import type { Diagnostic } from "../diagnostics/types.js";
-import type { Manifest } from "../manifest/model.js";
-import { planProject, unsupportedKinds } from "../plan/plan-project.js";
+import { notGeneratedDiagnostics, planProject } from "../plan/plan-project.js";
 import { check } from "../pipeline.js";
 import { formatElixirFiles } from "../toolchain/elixir-format.js";
 import { WriterError, diffActions, writePlan, type FileAction, type WriteResult } from "../writer/index.js";
-
-/** Sections of the manifest whose generation belongs to later issues; `generate` refuses them loudly. */
-const NOT_GENERATED_SECTIONS = ["cluster", "http", "deploy", "ci"] as const;
 
 export default class Generate extends BaseCommand {
   static override summary = "Write the Elixir/OTP mix project described by the manifest.";
@@ -47,7 +42,7 @@ export default class Generate extends BaseCommand {
       this.printDiagnostics(diagnostics, source);
       throw new UserError("the manifest has errors; nothing was written", this.jsonMode ? diagnostics : []);
     }
-    const blockers = notGeneratedYet(result.manifest, source.path);
+    const blockers = notGeneratedDiagnostics(result.manifest, source.path);
     if (blockers.length > 0 || (flags.strict && diagnostics.length > 0)) {
       const all = sortDiagnostics([...diagnostics, ...blockers]);
       this.printDiagnostics(all, source);
@@ -119,28 +114,4 @@ export default class Generate extends BaseCommand {
       process.stderr.write(`wrote ${where}: ${tally}\nnext: cd ${where} && mix test\n`);
     }
   }
-}
-
-/** E023 for every kind and section this version does not generate, at its place in the manifest. */
-function notGeneratedYet(m: Manifest, file: string): Diagnostic[] {
-  const out: Diagnostic[] = unsupportedKinds(m).map((s) => ({
-    code: "E023",
-    severity: "error",
-    message: `kind \`${s.spec.kind}\` is not generated yet (service \`${s.id}\`)`,
-    file,
-    span: s.spans["kind"] ?? s.span,
-    hint: "`validate` and `info` support it already; generation comes in a later otpiser version",
-  }));
-  for (const section of NOT_GENERATED_SECTIONS) {
-    if (m[section] === undefined) continue;
-    out.push({
-      code: "E023",
-      severity: "error",
-      message: `\`[${section}]\` is not generated yet`,
-      file,
-      span: m.sectionSpans[section],
-      hint: `remove [${section}] to generate the rest now; \`validate\` and \`info\` check it already`,
-    } as Diagnostic);
-  }
-  return out;
 }

@@ -1,4 +1,5 @@
 import type { Topology, TreeNode } from "../analysis/tree.js";
+import type { Diagnostic } from "../diagnostics/types.js";
 import type { Kind, Manifest, Service } from "../manifest/model.js";
 import { buildContext, isSupervisorNode, type PlanContext } from "./context.js";
 import { NotGeneratedYet, PlanError } from "./errors.js";
@@ -140,4 +141,31 @@ function checkUnique(ctx: PlanContext, files: PlannedFile[]): void {
     }
     modules.set(module, `defined in \`${file.path}\``);
   }
+}
+
+/** Sections of the manifest whose generation comes in later versions; `generate` refuses them loudly. */
+const NOT_GENERATED_SECTIONS = ["cluster", "http", "deploy", "ci"] as const;
+
+/** E023 for every kind and section this version does not generate, at its place in the manifest. */
+export function notGeneratedDiagnostics(m: Manifest, file: string): Diagnostic[] {
+  const out: Diagnostic[] = unsupportedKinds(m).map((s) => ({
+    code: "E023",
+    severity: "error",
+    message: `kind \`${s.spec.kind}\` is not generated yet (service \`${s.id}\`)`,
+    file,
+    span: s.spans["kind"] ?? s.span,
+    hint: "`validate` and `info` support it already; generation comes in a later otpiser version",
+  }));
+  for (const section of NOT_GENERATED_SECTIONS) {
+    if (m[section] === undefined) continue;
+    out.push({
+      code: "E023",
+      severity: "error",
+      message: `\`[${section}]\` is not generated yet`,
+      file,
+      span: m.sectionSpans[section],
+      hint: `remove [${section}] to generate the rest now; \`validate\` and \`info\` check it already`,
+    } as Diagnostic);
+  }
+  return out;
 }
