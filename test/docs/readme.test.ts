@@ -3,6 +3,8 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { check } from "../../src/pipeline.js";
 import { CODES } from "../../src/diagnostics/codes.js";
+import * as schema from "../../src/manifest/schema.js";
+import { KINDS } from "../../src/manifest/model.js";
 import { ROOT } from "../helpers/cli.js";
 
 describe("documentation stays true", () => {
@@ -22,5 +24,17 @@ describe("documentation stays true", () => {
     const doc = readFileSync(join(ROOT, "docs", "diagnostics.md"), "utf8");
     const listed = [...doc.matchAll(/^\| ([EW]\d{3}) \|/gm)].map((m) => m[1]);
     expect(listed).toEqual(Object.keys(CODES));
+  });
+
+  it("docs/manifest.md mentions every key and kind the validator accepts", () => {
+    const doc = readFileSync(join(ROOT, "docs", "manifest.md"), "utf8");
+    const keys = [
+      ...schema.APP_KEYS, ...schema.SLA_KEYS, ...schema.DEFAULTS_KEYS, ...schema.GROUP_KEYS, ...schema.CLUSTER_KEYS,
+      ...schema.HTTP_KEYS, ...schema.DEPLOY_KEYS, ...schema.CI_KEYS, ...schema.COMMON_SERVICE_KEYS,
+      ...Object.values(schema.KIND_KEYS).flat(), ...schema.CALL_KEYS, ...schema.TRANSITION_KEYS, ...schema.TABLE_KEYS,
+      ...schema.STATE_FIELD_KEYS, ...schema.DEPLOY_TARGETS, ...schema.CI_PROVIDERS, ...KINDS,
+    ];
+    const missing = [...new Set(keys)].filter((k) => !doc.includes(`\`${k}\``));
+    expect(missing).toEqual([]);
   });
 });
