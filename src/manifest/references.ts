@@ -10,12 +10,14 @@ import { SUPERVISOR_KINDS } from "./schema.js";
  * references (templates, registries, producers), module name collisions. Runs once every table read cleanly.
  * Dependency cycles are found by the analysis stage, which owns the graph.
  */
-export function checkReferences(r: Reporter, m: Manifest): void {
+export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<string> = new Set()): void {
   const byId = new Map(m.services.map((s) => [s.id, s]));
   const ids = m.services.map((s) => s.id);
+  // `declared`: ids of services whose tables had errors of their own (already reported). References to them are
+  // not "unknown": staying silent keeps one mistake from cascading while every other reference is still checked.
   const known = (id: string, span: Span | undefined, what: string): Service | undefined => {
     const s = byId.get(id);
-    if (!s) r.error("E011", `unknown service \`${id}\` in ${what}`, span, suggestion(id, ids, "known services"));
+    if (!s && !declared.has(id)) r.error("E011", `unknown service \`${id}\` in ${what}`, span, suggestion(id, ids, "known services"));
     return s;
   };
 
@@ -31,6 +33,7 @@ export function checkReferences(r: Reporter, m: Manifest): void {
           r.error("E012", `${where} lists itself in \`${key}\``, span, "a service cannot depend on itself; remove the entry");
           return;
         }
+        if (key === "uses" && declared.has(dep) && !byId.has(dep)) return;
         if (key === "uses" && !byId.has(dep)) {
           // `uses` is runtime-only: the name may belong to a process the app gets from elsewhere (a library, another app).
           const near = suggestion(dep, ids, "known services");
@@ -65,7 +68,7 @@ export function checkReferences(r: Reporter, m: Manifest): void {
     checkSupervisorKind(r, s);
   }
 
-  checkContainers(r, m, byId);
+  checkContainers(r, m, byId, declared);
   checkModules(r, m);
 }
 
@@ -155,7 +158,7 @@ function checkKindReferences(r: Reporter, m: Manifest, s: Service, known: Known)
 }
 
 /** Groups and supervisor services: members exist, each service has at most one container, no nesting loops. */
-function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>): void {
+function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>, declared: ReadonlySet<string>): void {
   const ids = [...byId.keys()];
   const containerOf = new Map<string, string>();
   const containers: { name: string; members: string[]; spans: Span[]; label: string; span: Span }[] = [];
@@ -182,6 +185,7 @@ function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>): 
       }
       const s = byId.get(member);
       if (!s) {
+        if (declared.has(member)) return;
         r.error("E011", `unknown service \`${member}\` in the members of ${c.label}`, span, suggestion(member, ids, "known services"));
         return;
       }

@@ -106,7 +106,10 @@ export function validateManifest(source: SourceFile, root: PTable): ValidationRe
     manifest.ci = { providers: enumList(r, t, "providers", CI_PROVIDERS) };
   }
 
-  if (!r.hasErrors) checkReferences(r, manifest);
+  // References are checked even when some tables had errors, so one run reports every problem; services whose own
+  // tables failed are passed as "declared" so references to them do not cascade into false "unknown service" errors.
+  const declared = new Set([...(services?.entries.keys() ?? [])].filter((id) => ID_PATTERN.test(id) && !manifest.services.some((s) => s.id === id)));
+  checkReferences(r, manifest, declared);
   return r.hasErrors ? { diagnostics: r.diagnostics } : { manifest, diagnostics: r.diagnostics };
 }
 
