@@ -1,55 +1,25 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { execa } from "execa";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { sortDiagnostics } from "../../src/diagnostics/render.js";
 import { lineText } from "../../src/diagnostics/span.js";
 import type { Diagnostic } from "../../src/diagnostics/types.js";
 import { check } from "../../src/pipeline.js";
 import { ROOT } from "../manifest/helpers.js";
+import { otpiser } from "../helpers/cli.js";
 
 /**
- * The CLI as users run it: build with `tsc -p .`, then `./bin/run.js <command>` in a child process (stdout and
- * stderr are pipes, so this is also the non-TTY case). Every run is checked for what must never appear in output
- * for a user mistake: a stack trace or an ANSI escape.
+ * The CLI as users run it: `./bin/run.js <command>` from the build `npm test` makes, in a child process (stdout
+ * and stderr are pipes, so this is also the non-TTY case). The shared runner checks every run for stack traces,
+ * ANSI escapes and internal errors.
  */
-const BIN = join(ROOT, "bin", "run.js");
-const STACK = /^ {4}at /m;
-// eslint-disable-next-line no-control-regex
-const ANSI = /\u001b\[/;
-
-interface Run {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function otpiser(args: string[], opts: { env?: Record<string, string>; cwd?: string } = {}): Promise<Run> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && k !== "OTPISER_DEBUG" && k !== "NO_COLOR" && k !== "FORCE_COLOR") env[k] = v;
-  const r = await execa(process.execPath, [BIN, ...args], { cwd: opts.cwd ?? ROOT, env: { ...env, ...opts.env }, extendEnv: false, reject: false, stdin: "ignore" });
-  const run = { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
-  const all = `${run.stdout}\n${run.stderr}`;
-  expect(all, `stack trace in the output of otpiser ${args.join(" ")}`).not.toMatch(STACK);
-  expect(all, `ANSI escape in the output of otpiser ${args.join(" ")}`).not.toMatch(ANSI);
-  expect(all).not.toMatch(/internal error/);
-  return run;
-}
-
 const fixture = (kind: "valid" | "invalid", name: string) => `fixtures/${kind}/${name}.toml`;
 
 function diagnosticsOf(path: string): Diagnostic[] {
   return sortDiagnostics(check({ path, text: readFileSync(join(ROOT, path), "utf8") }).diagnostics);
 }
 
-beforeAll(async () => {
-  // Build exactly as the brief says. tsc emits JavaScript even when another part of the tree has a type error in
-  // progress, so only a missing build output fails here; the type errors are printed for whoever runs the tests.
-  const build = await execa("npx", ["tsc", "-p", "."], { cwd: ROOT, reject: false });
-  if (build.exitCode !== 0) console.warn(`tsc -p . reported errors:\n${build.stdout}\n${build.stderr}`);
-  expect(existsSync(join(ROOT, "dist", "commands", "validate.js"))).toBe(true);
-}, 240_000);
 
 describe("otpiser validate", { timeout: 120_000 }, () => {
   for (const name of ["minimal", "ten-services", "all-kinds", "spec-example"]) {

@@ -1,4 +1,5 @@
 import { execa } from "execa";
+import { expect } from "vitest";
 import { existsSync } from "node:fs";
 import { mkdtemp } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -13,11 +14,32 @@ export interface CliRun {
   stderr: string;
 }
 
-/** Runs the built CLI (`npm test` builds first) and never throws: tests assert on exitCode and output. */
+const STACK = /^ {4}at /m;
+// eslint-disable-next-line no-control-regex
+const ANSI = /\u001b\[/;
+
+/**
+ * Runs the built CLI as a user would, and never throws: tests assert on exitCode and output. (`npm test` builds
+ * first; tests never rebuild `dist/`, since other test files run it at the same time.) The environment is the
+ * test's own minus colour and debug settings, and stdout/stderr are pipes: colours must then be off by TTY
+ * detection alone. Every run is checked for what must never reach a user: a stack trace, an ANSI escape,
+ * an "internal error".
+ */
 export async function otpiser(args: string[], options: { cwd?: string; env?: Record<string, string> } = {}): Promise<CliRun> {
   if (!existsSync(join(ROOT, "dist", "commands"))) throw new Error("dist/ is missing: run `npm run build` first");
-  const r = await execa(CLI, args, { reject: false, cwd: options.cwd ?? ROOT, env: { NO_COLOR: "1", ...options.env } });
-  return { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (v !== undefined && !["OTPISER_DEBUG", "NO_COLOR", "FORCE_COLOR"].includes(k)) env[k] = v;
+  }
+  const r = await execa(process.execPath, [CLI, ...args], {
+    cwd: options.cwd ?? ROOT, env: { ...env, ...options.env }, extendEnv: false, reject: false, stdin: "ignore",
+  });
+  const run = { exitCode: r.exitCode ?? -1, stdout: String(r.stdout), stderr: String(r.stderr) };
+  const all = `${run.stdout}\n${run.stderr}`;
+  expect(all, `stack trace in the output of otpiser ${args.join(" ")}`).not.toMatch(STACK);
+  expect(all, `ANSI escape in the output of otpiser ${args.join(" ")}`).not.toMatch(ANSI);
+  expect(all).not.toMatch(/internal error/);
+  return run;
 }
 
 /** Runs mix in a generated project with MIX_ENV=test; never throws. */
