@@ -63,7 +63,7 @@ export abstract class BaseCommand extends Command {
       process.exitCode = err.oclif.exit;
       return;
     }
-    if (err.oclif !== undefined || /Nonexistent flag|Unexpected argument|Missing required|Expected --|flag/i.test(err.message)) {
+    if (err.oclif !== undefined) {
       process.stderr.write(`error: ${err.message.split("\n")[0]}\n  hint: see \`otpiser ${this.id ?? ""} --help\`\n`);
       process.exitCode = EXIT.user;
       return;

@@ -1,7 +1,7 @@
 import type { Diagnostic, SourceFile, Span } from "../diagnostics/types.js";
 import { closest, suggestion } from "../diagnostics/suggest.js";
-import type { AppConfig, ClusterConfig, Group, Manifest, Restart, Service } from "./model.js";
-import { ALIAS_PATTERN, ID_PATTERN, camelCase, fixAlias, fixId } from "./names.js";
+import type { AppConfig, ClusterConfig, Group, Manifest, Restart } from "./model.js";
+import { ID_PATTERN, camelCase, fixId } from "./names.js";
 import type { PTable } from "./positioned.js";
 import { typeName } from "./positioned.js";
 import { Reporter, TableReader, reportDuplicateItems } from "./read.js";
@@ -152,9 +152,6 @@ function readApp(r: Reporter, top: TableReader): AppConfig | undefined {
   }
   if (!/^(\s*(~>|>=|<=|==|!=|>|<)?\s*\d+(\.\d+){0,2}(-[0-9A-Za-z.-]+)?\s*)((and|or)(\s*(~>|>=|<=|==|!=|>|<)?\s*\d+(\.\d+){0,2}\s*))*$/.test(app.elixir)) {
     r.error("E009", `\`elixir\` must be a version requirement like "~> 1.14", found "${app.elixir}"`, t.span("elixir"), 'e.g. elixir = "~> 1.14" (see Version.Requirement)');
-  }
-  if (!ALIAS_PATTERN.test(app.module) && !t.has("module")) {
-    r.error("E008", `the default module name \`${app.module}\` is not a valid alias`, nameNode.span, `set \`module = "${fixAlias(app.module) ?? "MyApp"}"\``);
   }
   const description = t.string("description");
   if (description !== undefined) app.description = description;

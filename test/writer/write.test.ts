@@ -11,7 +11,7 @@ import {
 } from "../../src/writer/errors.js";
 import { parseLock, sha256 } from "../../src/writer/lock.js";
 import { writePlan } from "../../src/writer/write.js";
-import { ageTree, cleanup, contents, listing, owned, plan, read, scratch, user, write } from "./helpers.js";
+import { ageTree, cleanup, listing, owned, plan, read, scratch, user, write } from "./helpers.js";
 
 const V = { generatorVersion: "0.1.0" };
 
