@@ -30,6 +30,7 @@ export const CODES = {
   E025: "invalid Elixir identifier",
   E026: "manifest file not found or unreadable",
   E027: "invalid legacy manifest",
+  E028: "input beyond otpiser's limits",
   W101: "override weakens the computed supervision",
   W102: "depends_on a temporary service",
   W103: "dependency crosses a group boundary",

@@ -36,13 +36,13 @@ export function renderDiagnostic(d: Diagnostic, source: SourceFile | undefined, 
     const pad = " ".repeat(gutter);
     lines.push(`${pad}${paint.dim("-->")} ${d.file}:${line}:${col}`);
     if (source) {
-      const text = lineText(source.text, line);
-      const visible = text.replace(/\t/g, " ");
+      const text = lineText(source.text, line).replace(/\t/g, " ");
       const endCol = d.span.endLine === line ? d.span.endCol : text.length + 1;
-      const width = Math.max(1, Math.min(endCol, visible.length + 1) - col);
+      const width = Math.max(1, Math.min(endCol, text.length + 1) - col);
+      const shown = sourceWindow(text, col, width);
       lines.push(`${pad} ${paint.dim("|")}`);
-      lines.push(`${paint.dim(String(line))} ${paint.dim("|")} ${visible}`);
-      lines.push(`${pad} ${paint.dim("|")} ${" ".repeat(col - 1)}${paint.caret("^".repeat(width), d.severity)}`);
+      lines.push(`${paint.dim(String(line))} ${paint.dim("|")} ${shown.text}`);
+      lines.push(`${pad} ${paint.dim("|")} ${" ".repeat(shown.caretCol - 1)}${paint.caret("^".repeat(shown.width), d.severity)}`);
     }
     if (d.hint) lines.push(`${pad} ${paint.dim("=")} hint: ${d.hint}`);
   } else {
@@ -50,6 +50,20 @@ export function renderDiagnostic(d: Diagnostic, source: SourceFile | undefined, 
     if (d.hint) lines.push(`  ${paint.dim("=")} hint: ${d.hint}`);
   }
   return lines.join("\n");
+}
+
+/** Longest source line shown in full; longer ones are cut to a window around the caret. */
+export const MAX_SHOWN_LINE = 120;
+
+/** The part of a long line worth showing: a window around the problem, with `…` where text was cut. */
+export function sourceWindow(text: string, col: number, width: number): { text: string; caretCol: number; width: number } {
+  if (text.length <= MAX_SHOWN_LINE) return { text, caretCol: col, width };
+  const shownWidth = Math.min(width, 40);
+  const start = Math.max(0, Math.min(col - 1 - 40, text.length - MAX_SHOWN_LINE));
+  const end = Math.min(text.length, start + MAX_SHOWN_LINE);
+  const before = start > 0 ? "…" : "";
+  const after = end < text.length ? "…" : "";
+  return { text: `${before}${text.slice(start, end)}${after}`, caretCol: col - start + before.length, width: shownWidth };
 }
 
 /** Sorts by position (file order), errors before warnings at the same place, for stable output. */

@@ -2,6 +2,7 @@ import { parseTOML, ParseError, type AST } from "toml-eslint-parser";
 import type { Diagnostic, SourceFile, Span } from "../diagnostics/types.js";
 import { spanAt, spanOf } from "../diagnostics/span.js";
 import type { PArray, PEntry, PTable, PValue } from "./positioned.js";
+import { checkLimits } from "./limits.js";
 
 export type ParseResult = { ok: true; root: PTable } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -10,10 +11,22 @@ export type ParseResult = { ok: true; root: PTable } | { ok: false; diagnostics:
  * @iarna/toml does not), so semantic errors found later can still point at the exact text.
  */
 export function parseManifest(source: SourceFile): ParseResult {
+  const limit = checkLimits(source.text);
+  if (limit) {
+    const span = spanOf(source.text, [limit.offset, Math.min(source.text.length, limit.offset + limit.length)]);
+    return { ok: false, diagnostics: [{ code: "E028", severity: "error", message: limit.message, file: source.path, span, hint: limit.hint }] };
+  }
   let ast: AST.TOMLProgram;
   try {
     ast = parseTOML(source.text, { tomlVersion: "1.0" });
   } catch (error) {
+    if (error instanceof RangeError) {
+      // Last resort behind checkLimits: the parser ran out of stack on some input the limits did not foresee.
+      return {
+        ok: false,
+        diagnostics: [{ code: "E028", severity: "error", message: "the manifest is too large or too deeply nested to parse", file: source.path, hint: "split or flatten it" }],
+      };
+    }
     if (error instanceof ParseError) {
       const offset = Math.min(error.index, source.text.length);
       const located = locateTomlError(source.text, offset, error.message);
