@@ -1,6 +1,7 @@
 import { Command, Flags } from "@oclif/core";
 import { readFile } from "node:fs/promises";
 import type { Diagnostic, SourceFile } from "../diagnostics/types.js";
+import { decodeManifest } from "../manifest/source.js";
 import { renderDiagnostic, sortDiagnostics, summary, type Paint } from "../diagnostics/render.js";
 import { EXIT, UserError } from "./errors.js";
 import { paintFor } from "./paint.js";
@@ -24,8 +25,9 @@ export abstract class BaseCommand extends Command {
   }
 
   protected async readManifest(path: string): Promise<SourceFile> {
+    let bytes: Uint8Array;
     try {
-      return { path, text: await readFile(path, "utf8") };
+      bytes = await readFile(path);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? "unknown error"})`;
@@ -33,6 +35,13 @@ export abstract class BaseCommand extends Command {
         { code: "E026", severity: "error", message: `manifest ${why}`, file: path, hint: code === "ENOENT" ? "run `otpiser init` to write one, or pass -m PATH" : undefined } as Diagnostic,
       ]);
     }
+    const decoded = decodeManifest(path, bytes);
+    if ("diagnostic" in decoded) {
+      const lossy = { path, text: new TextDecoder().decode(bytes) };
+      this.printDiagnostics([decoded.diagnostic], lossy);
+      throw new UserError("the manifest is not valid UTF-8", this.jsonMode ? [decoded.diagnostic] : []);
+    }
+    return decoded.source;
   }
 
   /** Diagnostics to stderr (text mode), sorted, with a one-line summary. */
