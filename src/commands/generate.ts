@@ -111,7 +111,7 @@ export default class Generate extends BaseCommand {
     } else if (w.status === "up-to-date") {
       process.stderr.write(`${where} is up to date (${c.unchanged + c.keep} files)\n`);
     } else {
-      process.stderr.write(`wrote ${where}: ${tally}\nnext: cd ${where} && mix test\n`);
+      process.stderr.write(`wrote ${where}: ${tally}\nnext: ${where === "." ? "" : `cd ${where} && `}mix test\n`);
     }
   }
 }
