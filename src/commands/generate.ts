@@ -93,13 +93,15 @@ export default class Generate extends BaseCommand {
     }
     const verb: Record<string, string> = {
       create: "create", update: "update", overwritten: "overwrite", remove: "remove", conflict: "CONFLICT", unchanged: "unchanged",
-      keep: "keep", "orphan-edited": "left (edited, no longer generated)",
+      keep: "keep", preserved: "kept", "orphan-edited": "left (edited, no longer generated)",
     };
     for (const a of shown) process.stdout.write(`${(verb[a.kind] ?? a.kind).padEnd(10)} ${a.path}\n`);
     if (flags.diff) process.stdout.write(diffActions(w.actions));
     const c = w.counts;
     const where = relative(process.cwd(), w.outDir) || ".";
-    const tally = `${c.create} created, ${c.update + c.overwritten} changed, ${c.remove} removed, ${c.unchanged + c.keep} unchanged`;
+    const tally =
+      `${c.create} created, ${c.update + c.overwritten} changed, ${c.remove} removed, ${c.unchanged + c.keep} unchanged` +
+      (c.preserved > 0 ? `, ${c.preserved} edited by you and kept (nothing new generated for them)` : "");
     if (w.status === "conflicts") {
       process.stderr.write(
         `\n${this.paint.error("refused")}: ${w.conflicts.length} file(s) in ${where} were edited (or not written by otpiser) and would be overwritten:\n` +

@@ -22,6 +22,12 @@ export type ActionKind =
   | "conflict"
   /** User-owned file that already exists with other content: never touched again. */
   | "keep"
+  /**
+   * Owned file the user edited, while what otpiser generates for it is still exactly what it last wrote: there is
+   * nothing new to bring in, so the user's version stays (filled-in callbacks survive unrelated manifest changes).
+   * The lock keeps the old hash, so a later change in the generated content shows up as a conflict.
+   */
+  | "preserved"
   /** No longer planned, and still exactly what we wrote: will be deleted. */
   | "remove"
   /** No longer planned, but the user edited it: left in place, and released from the lock (it is now the user's file). */
@@ -34,6 +40,7 @@ export const ACTION_KINDS: readonly ActionKind[] = [
   "unchanged",
   "conflict",
   "keep",
+  "preserved",
   "remove",
   "orphan-edited",
 ];
@@ -142,6 +149,8 @@ export function compareWithDisk(
       const previous: LockEntry | undefined = previousLock.files[file.path];
       if (previous !== undefined && previous.sha256 === sha256(onDisk)) {
         actions.push({ ...base, kind: "update", current });
+      } else if (previous !== undefined && !options.force && previous.sha256 === sha256(encoder.encode(file.content))) {
+        actions.push({ ...base, kind: "preserved", current });
       } else {
         const reason: ConflictReason = previous === undefined ? "untracked" : "edited";
         actions.push({ ...base, kind: options.force ? "overwritten" : "conflict", current, reason });
@@ -183,6 +192,7 @@ export function nextLock(previousLock: Lock, actions: readonly FileAction[], gen
         if (previous !== undefined) files[a.path] = { sha256: previous.sha256, ownership: "user" };
         break;
       case "conflict":
+      case "preserved":
         if (previous !== undefined) files[a.path] = { ...previous };
         break;
       case "remove":

@@ -61,6 +61,28 @@ describe("generate: safety of the user's files", () => {
     expect(await readFile(edited, "utf8")).not.toContain("# my change");
   });
 
+  it("keeps a filled-in module through unrelated manifest changes, and flags it once its generated content changes", async () => {
+    const dir = await tempDir();
+    const m = join(dir, "otpiser.toml");
+    await writeFile(m, manifest());
+    expect((await otpiser(["generate", "-m", m, "--no-format"])).exitCode).toBe(0);
+    const alpha = join(dir, "lib", "keeper", "alpha.ex");
+    const filledIn = (await readFile(alpha, "utf8")).replace("{:ok, %__MODULE__{}}", "{:ok, %__MODULE__{}} # filled in");
+    await writeFile(alpha, filledIn);
+    // An unrelated change (a new independent service) does not touch alpha.ex's generated content.
+    await writeFile(m, manifest(`\n[services.gamma]\n`));
+    const r = await otpiser(["generate", "-m", m, "--no-format"]);
+    expect(r.exitCode, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^kept\s+lib\/keeper\/alpha\.ex$/m);
+    expect(existsSync(join(dir, "lib", "keeper", "gamma.ex"))).toBe(true);
+    expect(await readFile(alpha, "utf8")).toBe(filledIn);
+    // A change that alters alpha.ex's generated content (a doc) is a conflict: both sides changed.
+    await writeFile(m, manifest(`\n[services.gamma]\n`).replace("[services.alpha]\n", '[services.alpha]\ndoc = "changed"\n'));
+    const conflict = await otpiser(["generate", "-m", m, "--no-format"]);
+    expect(conflict.exitCode).toBe(1);
+    expect(conflict.stderr).toContain("lib/keeper/alpha.ex (edited since generated)");
+  });
+
   it("--dry-run reports the plan as JSON and creates nothing", async () => {
     const dir = await tempDir();
     const m = join(dir, "otpiser.toml");

@@ -77,6 +77,21 @@ describe("compareWithDisk", () => {
     expect([edited.current, edited.planned]).toEqual(["v1 + my edit", "v2"]);
   });
 
+  it("keeps a user's edit when otpiser has nothing new for that file, and the old hash in the lock", () => {
+    const prev = lock({ "a.ex": ["generated v1", "owned"] });
+    // Same generation as last time, user filled the file in: preserved, not a conflict.
+    const same = compareWithDisk(plan(owned("a.ex", "generated v1")), disk({ "a.ex": "filled in" }), prev);
+    expect(kinds(same)).toEqual({ "a.ex": "preserved" });
+    expect(same.conflicts).toEqual([]);
+    expect(nextLock(prev, same.actions, "g").files["a.ex"]).toEqual(prev.files["a.ex"]);
+    // The generation changed since: now both sides changed, which is a conflict.
+    const changed = compareWithDisk(plan(owned("a.ex", "generated v2")), disk({ "a.ex": "filled in" }), prev);
+    expect(kinds(changed)).toEqual({ "a.ex": "conflict" });
+    // --force restores the generated version either way.
+    const forced = compareWithDisk(plan(owned("a.ex", "generated v1")), disk({ "a.ex": "filled in" }), prev, { force: true });
+    expect(kinds(forced)).toEqual({ "a.ex": "overwritten" });
+  });
+
   it("with force, turns conflicts into overwritten but still leaves edited orphans alone", () => {
     const prev = lock({ "a.ex": ["v1", "owned"], "old.ex": ["old", "owned"] });
     const c = compareWithDisk(
