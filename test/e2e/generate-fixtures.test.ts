@@ -48,7 +48,8 @@ describe("generate: safety of the user's files", () => {
     expect((await otpiser(["generate", "-m", m, "--no-format"])).exitCode).toBe(0);
     const edited = join(dir, "lib", "keeper", "alpha.ex");
     await writeFile(edited, `${await readFile(edited, "utf8")}\n# my change\n`);
-    await writeFile(m, manifest(`\n[services.gamma]\ndoc = "new"\n`));
+    // The manifest change alters alpha.ex's generated content too (its doc): both sides changed.
+    await writeFile(m, manifest(`\n[services.gamma]\ndoc = "new"\n`).replace("[services.alpha]\n", '[services.alpha]\ndoc = "changed"\n'));
     const refused = await otpiser(["generate", "-m", m, "--no-format"]);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain("lib/keeper/alpha.ex");

@@ -130,13 +130,17 @@ describe("writePlan: regeneration", () => {
     expect(await read(out, "bin/run")).toContain("echo 2");
   });
 
-  it("a user edit to an owned file is a conflict: nothing at all is written", async () => {
+  it("a user edit to an owned file whose generation changed too is a conflict: nothing at all is written", async () => {
     await writePlan(out, v1, V);
     await write(out, "lib/my_app/application.ex", "defmodule MyApp.Application do\n  # mine\nend\n");
     await ageTree(out);
     const before = await listing(out);
-    // Another file would be updated too; all-or-nothing means it is not.
-    const v2 = plan(...v1.files.map((f) => (f.path === "mix.exs" ? owned(f.path, "changed\n") : f)));
+    // Both sides changed application.ex; another file would be updated too, and all-or-nothing means it is not.
+    const v2 = plan(
+      ...v1.files.map((f) =>
+        f.path === "mix.exs" ? owned(f.path, "changed\n") : f.path === "lib/my_app/application.ex" ? owned(f.path, `${f.content}# v2\n`) : f,
+      ),
+    );
     const r = await writePlan(out, v2, V);
     expect(r.status).toBe("conflicts");
     expect(r.wrote).toBe(false);
@@ -237,7 +241,8 @@ describe("writePlan: dry run", () => {
   it("reports conflicts exactly as a real run would", async () => {
     await writePlan(out, v1, V);
     await write(out, "mix.exs", "edited\n");
-    const r = await writePlan(out, v1, { ...V, dryRun: true });
+    const v2 = plan(...v1.files.map((f) => (f.path === "mix.exs" ? owned(f.path, "regenerated\n") : f)));
+    const r = await writePlan(out, v2, { ...V, dryRun: true });
     expect(r.status).toBe("conflicts");
     expect(r.conflicts.map((c) => c.path)).toEqual(["mix.exs"]);
   });
