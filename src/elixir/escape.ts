@@ -1,4 +1,5 @@
 import type { LiteralValue } from "../manifest/model.js";
+import { ALIAS_PATTERN, isValidVariableName } from "../manifest/names.js";
 
 /**
  * The one place where user-written text becomes Elixir source.
@@ -180,33 +181,9 @@ export function literal(value: LiteralValue, hint?: { float?: boolean }): string
   throw new ElixirEscapeError(`cannot write ${String(value)} as an Elixir literal`);
 }
 
-/** Words that cannot be used as variable or function names. */
-export const RESERVED_WORDS = new Set([
-  "true",
-  "false",
-  "nil",
-  "when",
-  "and",
-  "or",
-  "not",
-  "in",
-  "fn",
-  "do",
-  "end",
-  "catch",
-  "rescue",
-  "after",
-  "else",
-  "__MODULE__",
-  "__CALLER__",
-  "__ENV__",
-  "__DIR__",
-  "__STACKTRACE__",
-]);
-
 /** A plain ASCII variable name (`conn`, `_opts`, `timeout2`), not a reserved word. */
 export function isIdentifier(s: string): boolean {
-  return /^[a-z_][a-zA-Z0-9_]*$/.test(s) && !RESERVED_WORDS.has(s);
+  return isValidVariableName(s);
 }
 
 /** A function name: an identifier optionally ending in `?` or `!`. */
@@ -217,5 +194,5 @@ export function isFunctionName(s: string): boolean {
 
 /** An Elixir alias: `Payments`, `Payments.DbPool`, `HTTP.V2` (ASCII segments starting with an uppercase letter). */
 export function isElixirAlias(s: string): boolean {
-  return /^[A-Z][a-zA-Z0-9_]*(\.[A-Z][a-zA-Z0-9_]*)*$/.test(s);
+  return ALIAS_PATTERN.test(s);
 }

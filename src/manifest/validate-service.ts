@@ -264,6 +264,11 @@ function checkFunctionName(r: Reporter, node: PString, what: string, generated: 
     r.error("E025", `${what} "${node.v}" is not a valid Elixir function name`, node.span, "use snake_case, e.g. `checkout` or `fetch_all`");
     return false;
   }
+  if (generated && node.v.startsWith("_")) {
+    // A leading underscore marks a private-by-convention name; the generated client API is public.
+    r.error("E025", `${what} "${node.v}" starts with \`_\`, which a public client function cannot`, node.span, "drop the leading underscore");
+    return false;
+  }
   if (generated && GENERATED_FUNCTIONS.has(node.v)) {
     r.error("E025", `${what} "${node.v}" clashes with a function otpiser generates`, node.span, "choose another name");
     return false;

@@ -19,24 +19,13 @@ import { initialValue, isFloatType, replyPlaceholder } from "../elixir/typespec.
 import { code, owned, type PlanContext, sentenceList } from "./context.js";
 import { dependencySentences, joinBlocks, paragraphs } from "./docs.js";
 import { PlanError } from "./errors.js";
+import { GENERATED_FUNCTIONS } from "../manifest/schema.js";
 import { render } from "./render.js";
 import type { PlannedFile } from "./types.js";
 
 type GenServerSpec = Extract<Service["spec"], { kind: "gen_server" }>;
 
 /** Function names a generated GenServer already defines (or that `use GenServer` reserves). */
-const RESERVED_FUNCTIONS = new Set([
-  "start_link",
-  "child_spec",
-  "init",
-  "handle_call",
-  "handle_cast",
-  "handle_info",
-  "handle_continue",
-  "terminate",
-  "code_change",
-  "format_status",
-]);
 
 export const OTP_DEFAULT_SHUTDOWN = 5000;
 
@@ -48,10 +37,14 @@ export interface TemplateInfo {
   extraArguments: string[];
 }
 
+/**
+ * A guard behind the validator, which reports all of this with locations (E013/E025): reaching it means validation
+ * let something through, so it is an internal error. It uses the validator's own list of generated functions.
+ */
 function checkNames(service: Service, spec: GenServerSpec): void {
   const seen = new Set<string>();
   const check = (what: string, name: string, args: string[]): void => {
-    if (!isFunctionName(name) || RESERVED_FUNCTIONS.has(name) || name.startsWith("_")) {
+    if (!isFunctionName(name) || GENERATED_FUNCTIONS.has(name) || name.startsWith("_")) {
       throw new PlanError(`service \`${service.id}\`: ${what} \`${name}\` cannot be a client function name`);
     }
     const key = `${name}/${args.length}`;
