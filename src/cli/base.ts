@@ -2,9 +2,18 @@ import { Command, Flags } from "@oclif/core";
 import { readFile } from "node:fs/promises";
 import type { Diagnostic, SourceFile } from "../diagnostics/types.js";
 import { decodeManifest } from "../manifest/source.js";
+import type { Manifest } from "../manifest/model.js";
+import type { Topology } from "../analysis/tree.js";
+import { check } from "../pipeline.js";
 import { renderDiagnostic, sortDiagnostics, summary, type Paint } from "../diagnostics/render.js";
 import { EXIT, UserError } from "./errors.js";
 import { paintFor } from "./paint.js";
+
+/** `-m/--manifest`, the same for every command that reads one. */
+export const manifestFlag = Flags.string({ char: "m", description: "Path of the manifest.", default: "otpiser.toml" });
+
+/** A manifest that went through parse → validate → analyse without errors (warnings allowed). */
+export type CheckedManifest = { source: SourceFile; diagnostics: Diagnostic[]; manifest: Manifest; topology: Topology };
 
 /**
  * What every otpiser command shares: `--json`, `--no-color`, the exit-code contract (0 ok, 1 user error,
@@ -42,6 +51,21 @@ export abstract class BaseCommand extends Command {
       throw new UserError("the manifest is not valid UTF-8", this.jsonMode ? [decoded.diagnostic] : []);
     }
     return decoded.source;
+  }
+
+  /**
+   * Reads and checks the manifest. With errors, prints them and stops with exit 1; `consequence` tells the user
+   * what did not happen ("nothing was written"). Diagnostics come back sorted.
+   */
+  protected async checkedManifest(path: string, consequence: string): Promise<CheckedManifest> {
+    const source = await this.readManifest(path);
+    const result = check(source);
+    const diagnostics = sortDiagnostics(result.diagnostics);
+    if (!result.ok || !result.manifest || !result.topology) {
+      this.printDiagnostics(diagnostics, source);
+      throw new UserError(`the manifest has errors; ${consequence}`, this.jsonMode ? diagnostics : []);
+    }
+    return { source, diagnostics, manifest: result.manifest, topology: result.topology };
   }
 
   /** Diagnostics to stderr (text mode), sorted, with a one-line summary. */

@@ -1,11 +1,10 @@
 import { Flags } from "@oclif/core";
 import { dirname, relative } from "node:path";
-import { BaseCommand } from "../cli/base.js";
+import { BaseCommand, manifestFlag } from "../cli/base.js";
 import { EXIT, UserError } from "../cli/errors.js";
 import { VERSION } from "../cli/package-root.js";
 import { sortDiagnostics } from "../diagnostics/render.js";
 import { notGeneratedDiagnostics, planProject } from "../plan/plan-project.js";
-import { check } from "../pipeline.js";
 import { formatElixirFiles } from "../toolchain/elixir-format.js";
 import { WriterError, diffActions, writePlan, type FileAction, type WriteResult } from "../writer/index.js";
 
@@ -23,7 +22,7 @@ export default class Generate extends BaseCommand {
     "<%= config.bin %> <%= command.id %> --force   # overwrite generated files you edited",
   ];
   static override flags = {
-    manifest: Flags.string({ char: "m", description: "Path of the manifest.", default: "otpiser.toml" }),
+    manifest: manifestFlag,
     out: Flags.string({ char: "o", description: "Output directory (default: the manifest's directory)." }),
     "dry-run": Flags.boolean({ char: "n", description: "Print what would be created, changed or removed; write nothing." }),
     diff: Flags.boolean({ description: "With --dry-run (or after writing), print unified diffs of the changes." }),
@@ -35,14 +34,8 @@ export default class Generate extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Generate);
     this.setup(flags);
-    const source = await this.readManifest(flags.manifest);
-    const result = check(source);
-    const diagnostics = sortDiagnostics(result.diagnostics);
-    if (!result.ok || !result.manifest || !result.topology) {
-      this.printDiagnostics(diagnostics, source);
-      throw new UserError("the manifest has errors; nothing was written", this.jsonMode ? diagnostics : []);
-    }
-    const blockers = notGeneratedDiagnostics(result.manifest, source.path);
+    const { source, diagnostics, manifest, topology } = await this.checkedManifest(flags.manifest, "nothing was written");
+    const blockers = notGeneratedDiagnostics(manifest, source.path);
     if (blockers.length > 0 || (flags.strict && diagnostics.length > 0)) {
       const all = sortDiagnostics([...diagnostics, ...blockers]);
       this.printDiagnostics(all, source);
@@ -51,7 +44,7 @@ export default class Generate extends BaseCommand {
     this.printDiagnostics(diagnostics, source);
 
     const out = flags.out ?? dirname(flags.manifest);
-    let plan = planProject(result.manifest, result.topology, { generatorVersion: VERSION });
+    let plan = planProject(manifest, topology, { generatorVersion: VERSION });
     let formatted = false;
     if (flags.format) {
       this.progress("formatting generated Elixir with the Elixir formatter…");

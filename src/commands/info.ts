@@ -1,10 +1,8 @@
 import { Flags } from "@oclif/core";
-import { BaseCommand } from "../cli/base.js";
-import { EXIT, UserError } from "../cli/errors.js";
+import { BaseCommand, manifestFlag } from "../cli/base.js";
+import { EXIT } from "../cli/errors.js";
 import { renderTree } from "../cli/tree-text.js";
 import { toJsonNode } from "../cli/tree-json.js";
-import { sortDiagnostics } from "../diagnostics/render.js";
-import { check } from "../pipeline.js";
 
 export default class Info extends BaseCommand {
   static override summary = "Print the computed supervision tree.";
@@ -18,27 +16,21 @@ export default class Info extends BaseCommand {
     "<%= config.bin %> <%= command.id %> --json | jq '.start_order'",
   ];
   static override flags = {
-    manifest: Flags.string({ char: "m", description: "Path of the manifest.", default: "otpiser.toml" }),
+    manifest: manifestFlag,
     explain: Flags.boolean({ char: "e", description: "Explain every strategy, order and intensity decision." }),
   };
 
   async run(): Promise<void> {
     const { flags } = await this.parse(Info);
     this.setup(flags);
-    const source = await this.readManifest(flags.manifest);
-    const result = check(source);
-    if (!result.ok || !result.topology) {
-      this.printDiagnostics(result.diagnostics, source);
-      throw new UserError("the manifest has errors; run `otpiser validate` for details", this.jsonMode ? sortDiagnostics(result.diagnostics) : []);
-    }
-    const t = result.topology;
+    const { source, diagnostics, topology: t } = await this.checkedManifest(flags.manifest, "run `otpiser validate` for details");
     if (this.jsonMode) {
       const out: Record<string, unknown> = { app: t.app, root: toJsonNode(t.root), start_order: t.startOrder };
       if (flags.explain) out["explanations"] = t.explanations;
-      out["warnings"] = sortDiagnostics(result.diagnostics);
+      out["warnings"] = diagnostics;
       this.printJson(out);
     } else {
-      this.printDiagnostics(result.diagnostics, source);
+      this.printDiagnostics(diagnostics, source);
       process.stdout.write(`${renderTree(t, this.paint)}\n\nstart order: ${t.startOrder.join(", ")}\n`);
       if (flags.explain) {
         for (const e of t.explanations) {

@@ -1,5 +1,5 @@
 import { Flags } from "@oclif/core";
-import { BaseCommand } from "../cli/base.js";
+import { BaseCommand, manifestFlag } from "../cli/base.js";
 import { EXIT } from "../cli/errors.js";
 import { sortDiagnostics, summary } from "../diagnostics/render.js";
 import { check } from "../pipeline.js";
@@ -16,7 +16,7 @@ export default class Validate extends BaseCommand {
     "<%= config.bin %> <%= command.id %> --json | jq '.diagnostics[].code'",
   ];
   static override flags = {
-    manifest: Flags.string({ char: "m", description: "Path of the manifest.", default: "otpiser.toml" }),
+    manifest: manifestFlag,
     strict: Flags.boolean({ description: "Treat warnings as errors." }),
   };
 
