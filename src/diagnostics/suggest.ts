@@ -15,7 +15,7 @@ export function editDistance(a: string, b: string): number {
 
 /** The closest candidate within a distance that scales with the word's length, or undefined. */
 export function closest(word: string, candidates: Iterable<string>): string | undefined {
-  // Fix (manifest tests): a flat minimum of 2 let short words match anything of similar length
+  // a flat minimum of 2 let short words match anything of similar length
   // (`foo` → "did you mean `doc`?", `zz` → `a`). Words of up to 3 characters now allow one edit, and a
   // candidate that shares no character position with the word (every character replaced) is never offered.
   const limit = word.length <= 3 ? 1 : Math.max(2, Math.floor(word.length / 3));
@@ -28,7 +28,7 @@ export function closest(word: string, candidates: Iterable<string>): string | un
       bestDistance = d;
     }
   }
-  // Fix (manifest tests): a key written without its unit suffix (`shutdown` for `shutdown_ms`, `recovery` for
+  // a key written without its unit suffix (`shutdown` for `shutdown_ms`, `recovery` for
   // `recovery_ms`) is too far by edit distance but obviously meant; accept a prefix of 4+ characters on `_`.
   if (best === undefined && word.length >= 4) {
     const w = word.toLowerCase();

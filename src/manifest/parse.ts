@@ -67,7 +67,7 @@ function tomlHint(message: string): string | undefined {
 }
 
 /**
- * Fix (manifest tests): the parser reports an unterminated string/array/inline table at the end of the line (or of
+ * the parser reports an unterminated string/array/inline table at the end of the line (or of
  * the file), and a duplicate key as one character. Point at the opening quote or bracket instead, cover the whole
  * repeated key, and name where it was first defined, so the caret lands on the text the user has to change.
  */

@@ -91,7 +91,7 @@ export class TableReader {
     if (!e) return undefined;
     const v = e.value;
     if (v.t !== "integer") {
-      // Fix (manifest tests): a quoted number (`shutdown_ms = "5000"`) had no hint; say to drop the quotes.
+      // a quoted number (`shutdown_ms = "5000"`) had no hint; say to drop the quotes.
       const hint =
         v.t === "float" && Number.isInteger(v.v)
           ? `write \`${v.v}\` without the decimal point`
@@ -171,7 +171,7 @@ export function reportDuplicateItems(r: Reporter, items: PString[], key: string,
 }
 
 /**
- * Fix (manifest tests): wrong-type errors had no fix-it hint even when the intent is obvious — a boolean written as
+ * wrong-type errors had no fix-it hint even when the intent is obvious — a boolean written as
  * 0/1 or "true".
  */
 function typeHint(key: string, expected: PValue["t"], found: PValue): string | undefined {

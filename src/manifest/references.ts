@@ -54,7 +54,7 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
         }
       });
     }
-    // Fix (manifest tests): W107 pointed at the whole `uses` array; point at the repeated entry itself.
+    // W107 pointed at the whole `uses` array; point at the repeated entry itself.
     s.uses.forEach((d, i) => {
       if (!s.dependsOn.includes(d)) return;
       r.warn("W107", `${where} lists \`${d}\` in both \`depends_on\` and \`uses\``, s.itemSpans["uses"]?.[i] ?? s.spans["uses"], "depends_on already implies runtime use; remove it from `uses`");
@@ -104,7 +104,7 @@ function markTemplates(r: Reporter, m: Manifest, known: Known): void {
     const target = known(ref.id, s.spans[ref.key], `\`${ref.key}\` of service \`${s.id}\``);
     if (!target) continue;
     if (target.id === s.id || !ref.kinds.includes(target.spec.kind)) {
-      // Fix (manifest tests): no hint; name the services that would fit.
+      // no hint; name the services that would fit.
       r.error("E017", `\`${ref.key}\` of service \`${s.id}\` must be a ${ref.kinds.join(" or ")} service; \`${target.id}\` is a ${target.spec.kind}`, s.spans[ref.key], kindHint(m, ref.kinds, s.id, ref.key));
       continue;
     }
@@ -163,7 +163,7 @@ function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>, d
   const containerOf = new Map<string, string>();
   const containers: { name: string; members: string[]; spans: Span[]; label: string; span: Span }[] = [];
   for (const g of m.groups) {
-    // Fix (manifest tests): a group named like a service was reported three times (E013, then "lists itself as a
+    // a group named like a service was reported three times (E013, then "lists itself as a
     // member" when it lists that service, then a module collision). Report it once and check it no further.
     if (byId.has(g.name)) {
       r.error("E013", `group \`${g.name}\` has the same name as a service`, g.span, `rename the group, e.g. \`[groups.${g.name}_group]\``);
@@ -190,7 +190,7 @@ function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>, d
         return;
       }
       if (s.template) {
-        // Fix (manifest tests): no hint; the owner (which starts the template) is what belongs in the group.
+        // no hint; the owner (which starts the template) is what belongs in the group.
         const owner = m.services.find((o) => (o.spec.kind === "dynamic_supervisor" && o.spec.child === member) || (o.spec.kind === "pool" && o.spec.worker === member));
         r.error("E017", `\`${member}\` is a template (started on demand by its owner) and cannot be a member of ${c.label}`, span, owner ? `list its owner \`${owner.id}\` instead` : undefined);
         return;
@@ -207,12 +207,12 @@ function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>, d
     });
   }
   // Nesting loops: supervisor a has member b, supervisor b has member a.
-  // Fix (manifest tests): each loop was reported once per member (a → b → a and b → a → b); report it once.
+  // each loop was reported once per member (a → b → a and b → a → b); report it once.
   const reportedLoops = new Set<string>();
   for (const c of containers) {
     const seen = [c.name];
     let cur = containerOf.get(c.name);
-    // Fix (manifest fuzz test): a container nested *under* a loop it is not part of (c inside a, a and b containing
+    // a container nested *under* a loop it is not part of (c inside a, a and b containing
     // each other) walked a → b → a → … forever, growing `seen` until V8 aborted the process. Stop at any repeat; the
     // loop itself is reported when the walk starts from one of its members.
     while (cur !== undefined) {

@@ -228,7 +228,7 @@ function readRunTarget(r: Reporter, t: TableReader): string | undefined {
   const node = t.stringNode("run");
   if (!node) return undefined;
   if (/^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\.[a-z_][A-Za-z0-9_]*[?!]?$/.test(node.v)) return node.v;
-  // Fix (manifest tests): `run = "Mod.fun()"` (or "Mod.fun/0") got only a generic example; offer the exact fix.
+  // `run = "Mod.fun()"` (or "Mod.fun/0") got only a generic example; offer the exact fix.
   const bare = node.v.trim().replace(/(\(\s*\)|\/0)$/, "");
   const fixable = bare !== node.v && /^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*\.[a-z_][A-Za-z0-9_]*[?!]?$/.test(bare);
   r.error("E021", `\`run\` in ${t.where} must name a function as "Module.function", found "${node.v}"`, node.span, fixable ? `write run = "${bare}" (no parentheses or arity)` : 'e.g. run = "Payments.Migrations.run"');
@@ -461,7 +461,7 @@ function readStatem(r: Reporter, t: TableReader): KindSpec {
     transitions.push({ from: from.v, event: event.v, to: to.v, span: from.span });
   });
   // Unreachable states: everything must be reachable from the initial state through the declared transitions.
-  // Fix (manifest tests): a typo in a transition's `to` also made the intended state "unreachable" — a second
+  // a typo in a transition's `to` also made the intended state "unreachable" — a second
   // error for one mistake. Reachability is only judged once every transition names known states.
   if (states.includes(initial) && !unknownState) {
     const reached = new Set([initial]);

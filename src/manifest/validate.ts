@@ -56,7 +56,7 @@ export function validateManifest(source: SourceFile, root: PTable): ValidationRe
   };
 
   const services = top.table_("services");
-  // Fix (manifest tests): `[servics.x]` produced "declares no services" (sorted first) on top of the E003 that names
+  // `[servics.x]` produced "declares no services" (sorted first) on top of the E003 that names
   // the real mistake; when an unknown top-level key is a near-miss of `services`, that E003 says it all.
   const misspeltServices = !top.has("services") && [...root.entries.keys()].some((k) => k !== "services" && closest(k, ["services"]) === "services");
   if (!services || services.entries.size === 0) {
@@ -146,7 +146,7 @@ function readApp(r: Reporter, top: TableReader): AppConfig | undefined {
     elixir: t.string("elixir") ?? "~> 1.14",
   };
   if (!/^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?$/.test(app.version)) {
-    // Fix (manifest tests): no hint; offer the padded version for "1" / "1.2", the generic example otherwise.
+    // no hint; offer the padded version for "1" / "1.2", the generic example otherwise.
     const short = /^\d+(\.\d+)?$/.test(app.version.trim()) ? `${app.version.trim()}${".0".repeat(3 - app.version.trim().split(".").length)}` : "0.1.0";
     r.error("E009", `\`version\` must be a semantic version like "0.1.0", found "${app.version}"`, t.span("version"), `e.g. version = "${short}"`);
   }
@@ -207,7 +207,7 @@ function readCluster(r: Reporter, table: PTable): ClusterConfig {
   const t = new TableReader(r, table, "[cluster]");
   t.onlyKeys(CLUSTER_KEYS);
   const discovery = t.oneOf("discovery", ["dns", "epmd", "static"] as const) ?? "epmd";
-  // Fix (manifest tests): `nodes` and `groups` were each read twice, so a wrongly typed value (`nodes = "a@h"`)
+  // `nodes` and `groups` were each read twice, so a wrongly typed value (`nodes = "a@h"`)
   // was reported twice. Read once, reuse.
   const nodes = t.strings("nodes");
   const groups = t.strings("groups");
@@ -222,7 +222,7 @@ function readCluster(r: Reporter, table: PTable): ClusterConfig {
   if (discovery === "dns" && query === undefined) {
     r.error("E005", '[cluster] with `discovery = "dns"` needs `query` (the headless service name)', table.span, 'e.g. query = "my-app-headless.default.svc.cluster.local"');
   }
-  // Fix (manifest tests): `discovery = "static"` with no `nodes` was accepted, leaving the cluster nothing to connect to.
+  // `discovery = "static"` with no `nodes` was accepted, leaving the cluster nothing to connect to.
   if (discovery === "static" && cluster.nodes.length === 0 && !(t.has("nodes") && nodes === undefined)) {
     r.error("E005", '[cluster] with `discovery = "static"` needs `nodes` (the node names to connect to)', t.has("nodes") ? t.span("nodes") : table.span, 'e.g. nodes = ["payments@10.0.0.5", "payments@10.0.0.6"]');
   }
