@@ -221,6 +221,16 @@ export function assertBinary(indent: number, left: Expr, op: "==" | "=", right: 
   return [pad + leftLines[0], ...leftLines.slice(1), spaces(rightIndent) + rightLines[0], ...rightLines.slice(1)].join("\n");
 }
 
+/** `left = right` (e.g. `:ok = Mod.fun(a, b)`): the right side moves to its own line, then the call breaks. */
+export function bind(indent: number, left: string, right: Expr): string {
+  const pad = spaces(indent);
+  const r = flatExpr(right);
+  if (fits(indent, `${left} = ${r}`)) return `${pad}${left} = ${r}`;
+  const inner = indent + 2;
+  const rightLines = fits(inner, r) ? [r] : brokenCall(right, inner + 2, inner, "");
+  return [`${pad}${left} =`, ...rightLines.map((line, i) => (i === 0 ? spaces(inner) + line : line))].join("\n");
+}
+
 /** `assert fun(arg)`, the argument on its own line when too long. */
 export function assertCall(indent: number, fun: string, arg: string): string {
   const oneLine = `assert ${fun}(${arg})`;

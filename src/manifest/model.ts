@@ -171,6 +171,11 @@ export interface ClusterConfig {
   groups: string[];
 }
 
+export interface Features {
+  /** `builtin`: a generated module with `:telemetry`'s API; `telemetry`: the hex package, called directly. */
+  telemetry: "builtin" | "telemetry";
+}
+
 export interface Manifest {
   schema: 1;
   app: AppConfig;
@@ -183,6 +188,8 @@ export interface Manifest {
   http?: { port: number };
   deploy?: { targets: string[]; replicas: number };
   ci?: { providers: string[] };
+  /** `[features]`: optional library integrations. Absent means every default (`telemetry = "builtin"`). */
+  features: Features;
   /** True when the input was a legacy `[workload]` manifest translated on the fly. */
   legacy: boolean;
   /** Spans of the top-level keys (`cluster`, `http`, …), for diagnostics about whole sections. */

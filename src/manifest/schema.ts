@@ -4,7 +4,7 @@ import type { Kind } from "./model.js";
  * The keys the manifest accepts, as data: the validator checks against these lists and the
  * "did you mean" hints choose from them. (The JSON Schema of a later issue will be tested against them.)
  */
-export const TOP_LEVEL_KEYS = ["schema", "app", "sla", "defaults", "services", "groups", "cluster", "http", "deploy", "ci"] as const;
+export const TOP_LEVEL_KEYS = ["schema", "app", "sla", "defaults", "services", "groups", "cluster", "http", "deploy", "ci", "features"] as const;
 export const LEGACY_TOP_LEVEL_KEYS = ["workload", "supervisors", "data", "options"] as const;
 export const APP_KEYS = ["name", "module", "version", "elixir", "description"] as const;
 export const SLA_KEYS = ["availability", "recovery_ms", "window_s"] as const;
@@ -14,6 +14,9 @@ export const CLUSTER_KEYS = ["enabled", "discovery", "query", "nodes", "groups"]
 export const HTTP_KEYS = ["port"] as const;
 export const DEPLOY_KEYS = ["targets", "replicas"] as const;
 export const CI_KEYS = ["providers"] as const;
+export const FEATURES_KEYS = ["telemetry"] as const;
+/** `[features] telemetry`: the generated zero-dependency module, or the `:telemetry` hex package. */
+export const TELEMETRY_BACKENDS = ["builtin", "telemetry"] as const;
 
 export const DEPLOY_TARGETS = [
   "release", "docker", "compose", "kubernetes", "argocd", "nix", "systemd",

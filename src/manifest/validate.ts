@@ -7,7 +7,7 @@ import { typeName } from "./positioned.js";
 import { Reporter, TableReader, reportDuplicateItems } from "./read.js";
 import {
   APP_KEYS, CI_KEYS, CI_PROVIDERS, CLUSTER_KEYS, DEFAULTS_KEYS, DEPLOY_KEYS, DEPLOY_TARGETS, GROUP_KEYS, HTTP_KEYS,
-  LEGACY_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS,
+  LEGACY_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS, FEATURES_KEYS, TELEMETRY_BACKENDS,
 } from "./schema.js";
 import { readSla } from "./validate-common.js";
 import { RESTARTS, STRATEGIES, readModule, readService } from "./validate-service.js";
@@ -51,6 +51,7 @@ export function validateManifest(source: SourceFile, root: PTable): ValidationRe
     defaults,
     services: [],
     groups: [],
+    features: { telemetry: "builtin" },
     legacy,
     sectionSpans: Object.fromEntries([...root.entries].map(([key, e]) => [key, e.keySpan])),
   };
@@ -98,6 +99,12 @@ export function validateManifest(source: SourceFile, root: PTable): ValidationRe
     const t = new TableReader(r, deploy, "[deploy]");
     t.onlyKeys(DEPLOY_KEYS);
     manifest.deploy = { targets: enumList(r, t, "targets", DEPLOY_TARGETS), replicas: t.int("replicas", 1, 10_000) ?? 1 };
+  }
+  const features = top.table_("features");
+  if (features) {
+    const t = new TableReader(r, features, "[features]");
+    t.onlyKeys(FEATURES_KEYS);
+    manifest.features = { telemetry: t.oneOf("telemetry", TELEMETRY_BACKENDS) ?? "builtin" };
   }
   const ci = top.table_("ci");
   if (ci) {

@@ -20,6 +20,7 @@ import { code, owned, type PlanContext, sentenceList } from "./context.js";
 import { dependencySentences, joinBlocks, paragraphs } from "./docs.js";
 import { PlanError } from "./errors.js";
 import { GENERATED_FUNCTIONS } from "../manifest/schema.js";
+import { processHooks, stateVsn } from "./process.js";
 import { render } from "./render.js";
 import type { PlannedFile } from "./types.js";
 
@@ -35,6 +36,8 @@ export interface TemplateInfo {
   supervisor: string;
   /** `extra_arguments` of that supervisor, as Elixir terms. */
   extraArguments: string[];
+  /** What starts instances: a dynamic supervisor on demand, or a pool at boot (`size` workers). */
+  owner: "dynamic_supervisor" | "pool";
 }
 
 /**
@@ -184,11 +187,17 @@ export function planGenServer(
   const casts = spec.casts.map((c) => castView(c, server, isTemplate));
   const infos = spec.infos.map((i) => ({ clauseHead: defHead(2, "def", "handle_info", [atom(i.name), "state"]), message: atom(i.name) }));
 
+  const hooks = processHooks(ctx, service, spec.state);
   const initArg = extras.length === 0 ? "opts" : `{${[...extras, "opts"].join(", ")}}`;
   const view = {
     module: service.module,
     moduledoc: moduledoc(ctx, service, spec, template),
     useLine: `  use GenServer${useOptions(restart, shutdown)}`,
+    vsn: hooks.vsn,
+    initLines: hooks.initLines,
+    exitClauses: hooks.exitClauses,
+    terminate: hooks.terminate,
+    codeChange: hooks.codeChange,
     defstruct: defstruct(2, fields),
     typeT: structType(2, fields),
     template: isTemplate,
@@ -232,6 +241,11 @@ export function planGenServer(
     })),
     infos: infos.map((i) => ({ title: `handles ${i.message}`, send: `    send(${target}, ${i.message})` })),
     contextArg: isTemplate ? ", %{server: server}" : "",
+    vsnAssertion: statement(assertBinary(4, `${subject}.__info__(:attributes)[:vsn]`, "==", `[${elixirString(stateVsn(spec.state))}]`)),
+    subject,
+    codeChangeAssertion: statement(
+      assertBinary(4, `{:ok, %${subject}{} = state}`, "=", { call: `${subject}.code_change`, args: ['"older"', "older", "[]"] }),
+    ),
   };
   files.push(owned(testPath(service.module), render("gen_server_test.exs", testView)));
   return files;

@@ -5,9 +5,18 @@ import { buildContext, isSupervisorNode, type PlanContext } from "./context.js";
 import { NotGeneratedYet, PlanError } from "./errors.js";
 import { planGenServer, type TemplateInfo } from "./gen-server.js";
 import { dynamicChild, planDynamicSupervisor, planRegistry, planRunTargets, planStep, planTaskSupervisor } from "./kinds.js";
+import { planCircuitBreaker } from "./circuit-breaker.js";
+import { clusterNeeds, planCluster, planPgScope } from "./cluster.js";
+import { planEtsOwner } from "./ets-owner.js";
+import { planConsumer, planProducer } from "./flow.js";
+import { planGenStatem } from "./gen-statem.js";
+import { planHealth } from "./health.js";
+import { httpNeeds, planHttp } from "./http.js";
+import { planPool } from "./pool.js";
 import { planProjectFiles } from "./project.js";
 import { planApplication, planSupervisionTests, planSupervisor } from "./supervisors.js";
-import type { Plan, PlannedFile } from "./types.js";
+import { planTelemetry, telemetryNeeds } from "./telemetry.js";
+import { emptyNeeds, type Plan, type PlannedFile, type ProjectNeeds } from "./types.js";
 
 export { NotGeneratedYet, PlanError } from "./errors.js";
 export type { UnsupportedService } from "./errors.js";
@@ -47,7 +56,8 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
     throw new NotGeneratedYet(unsupported.map((s) => ({ id: s.id, kind: s.spec.kind })));
   }
   const ctx = buildContext(manifest, topology, opts.generatorVersion);
-  const files: PlannedFile[] = [planApplication(ctx)];
+  const needs = mergeNeeds([telemetryNeeds(ctx), clusterNeeds(ctx), httpNeeds(ctx)]);
+  const files: PlannedFile[] = [planApplication(ctx, needs), ...planTelemetry(ctx), ...planCluster(ctx), ...planHttp(ctx)];
   const steps: Service[] = [];
   const templates = new Map<string, TemplateInfo>();
   const planned = new Set<string>();
@@ -69,16 +79,15 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
           : `service \`${service.id}\` is not in the supervision tree`,
       );
     }
-    if (service.spec.kind !== "gen_server") {
-      throw new PlanError(`service \`${service.id}\`: a dynamic_supervisor child must be a gen_server, not ${service.spec.kind}`);
-    }
-    files.push(...planGenServer(ctx, service, undefined, template));
+    if (service.spec.kind === "gen_server") files.push(...planGenServer(ctx, service, undefined, template));
+    else if (service.spec.kind === "gen_statem") files.push(...planGenStatem(ctx, service, undefined, template));
+    else throw new PlanError(`service \`${service.id}\`: a template must be a gen_server or a gen_statem, not ${service.spec.kind}`);
   }
 
   const generatedModules = new Set(files.filter((f) => f.path.startsWith("lib/")).map((f) => moduleOfFile(f)));
   const runTargets = planRunTargets(ctx, steps, generatedModules);
   files.push(...runTargets, ...planSupervisionTests(ctx));
-  files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path)));
+  files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs));
   checkUnique(ctx, files);
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
@@ -104,10 +113,29 @@ function planNode(
     case "dynamic_supervisor": {
       const child = dynamicChild(ctx, service);
       if (child && !templates.has(child.id)) {
-        templates.set(child.id, { supervisor: service.module, extraArguments: service.spec.extraArguments });
+        templates.set(child.id, { supervisor: service.module, extraArguments: service.spec.extraArguments, owner: "dynamic_supervisor" });
       }
       return planDynamicSupervisor(ctx, service, node);
     }
+    case "pool":
+      if (!templates.has(service.spec.worker)) {
+        templates.set(service.spec.worker, { supervisor: service.module, extraArguments: [], owner: "pool" });
+      }
+      return planPool(ctx, service, node);
+    case "gen_statem":
+      return planGenStatem(ctx, service, node);
+    case "circuit_breaker":
+      return planCircuitBreaker(ctx, service, node);
+    case "health":
+      return planHealth(ctx, service, node);
+    case "ets_owner":
+      return planEtsOwner(ctx, service, node);
+    case "producer":
+      return planProducer(ctx, service, node);
+    case "consumer":
+      return planConsumer(ctx, service, node);
+    case "pg_scope":
+      return planPgScope(ctx, service, node);
     case "step":
       steps.push(service);
       return planStep(ctx, service);
@@ -116,6 +144,17 @@ function planNode(
     default:
       throw new PlanError(`tree node \`${node.id}\`: kind \`${service.spec.kind}\` is not generated`);
   }
+}
+
+/** Concatenates the needs of every feature, dropping repeated entries. */
+function mergeNeeds(all: ProjectNeeds[]): ProjectNeeds {
+  const out = emptyNeeds();
+  for (const needs of all) {
+    for (const key of Object.keys(out) as (keyof ProjectNeeds)[]) {
+      for (const item of needs[key]) if (!out[key].includes(item)) out[key].push(item);
+    }
+  }
+  return out;
 }
 
 /** `lib/payments/db_pool.ex` → the module declared on its first line. */

@@ -1,9 +1,9 @@
 import type { TreeNode } from "../analysis/tree.js";
-import { verticalList } from "../elixir/layout.js";
+import { list, verticalList } from "../elixir/layout.js";
 import { isSupervisorNode, label, owned, type PlanContext } from "./context.js";
 import { externalDeps } from "./kinds.js";
 import { render } from "./render.js";
-import type { PlannedFile } from "./types.js";
+import type { PlannedFile, ProjectNeeds } from "./types.js";
 
 /** One line per node: `Payments.DbPool (gen_server, transient)`. */
 function describe(ctx: PlanContext, node: TreeNode): string {
@@ -38,9 +38,9 @@ export function drawTree(ctx: PlanContext): string {
 }
 
 /** mix.exs, .formatter.exs, .gitignore, config, README and the test helper. */
-export function planProjectFiles(ctx: PlanContext, userFiles: string[]): PlannedFile[] {
+export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: ProjectNeeds): PlannedFile[] {
   const { app } = ctx.manifest;
-  const deps = externalDeps(ctx.manifest.services);
+  const deps = [...needs.deps, ...externalDeps(ctx.manifest.services).filter((d) => !needs.deps.includes(d))];
   return [
     owned(
       "mix.exs",
@@ -51,12 +51,13 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[]): Planned
         elixir: app.elixir,
         description: app.description ?? null,
         deps: verticalList(4, "", deps),
+        extraApplications: list(6, "extra_applications: ", [":logger", ...needs.extraApplications], ","),
       }),
     ),
     owned(".formatter.exs", render("formatter.exs", {})),
     owned(".gitignore", render("gitignore", { appName: app.name })),
-    owned("config/config.exs", render("config.exs", {})),
-    owned("config/runtime.exs", render("runtime.exs", {})),
+    owned("config/config.exs", render("config.exs", { config: needs.config, testConfig: needs.testConfig.map((s) => indentLines(s, 2)) })),
+    owned("config/runtime.exs", render("runtime.exs", { runtimeConfig: needs.runtimeConfig })),
     owned("test/test_helper.exs", render("test_helper.exs", {})),
     owned(
       "README.md",
@@ -71,3 +72,9 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[]): Planned
     ),
   ];
 }
+
+const indentLines = (text: string, n: number): string =>
+  text
+    .split("\n")
+    .map((line) => (line === "" ? line : " ".repeat(n) + line))
+    .join("\n");

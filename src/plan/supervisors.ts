@@ -8,7 +8,7 @@ import { code, isSupervisorNode, owned, type PlanContext, processChildren, regis
 import { joinBlocks, paragraphs, supervisionParagraphs } from "./docs.js";
 import { externalChild } from "./kinds.js";
 import { render } from "./render.js";
-import type { PlannedFile } from "./types.js";
+import type { PlannedFile, ProjectNeeds } from "./types.js";
 
 /** The entry for `node` in its parent's `children` list. */
 export function childEntry(ctx: PlanContext, node: TreeNode): string {
@@ -43,7 +43,7 @@ function flags(node: TreeNode): string[] {
   return out;
 }
 
-export function planApplication(ctx: PlanContext): PlannedFile {
+export function planApplication(ctx: PlanContext, needs: ProjectNeeds): PlannedFile {
   const root = ctx.topology.root;
   const description = ctx.manifest.app.description;
   const view = {
@@ -53,7 +53,14 @@ export function planApplication(ctx: PlanContext): PlannedFile {
       paragraphs(`The ${code(atom(ctx.app.name))} application: starts the supervision tree under ${code(ctx.app.supervisor)}.`),
       supervisionParagraphs(ctx, root),
     ),
-    children: statement(verticalList(4, "children = ", processChildren(root).map((c) => childEntry(ctx, c)))),
+    setup: needs.startSetup,
+    children: statement(
+      verticalList(4, "children = ", [
+        ...needs.firstRootChildren,
+        ...processChildren(root).map((c) => childEntry(ctx, c)),
+        ...needs.lastRootChildren,
+      ]),
+    ),
     opts: statement(list(4, "opts = ", [...flags(root), `name: ${ctx.app.supervisor}`])),
   };
   return owned(modulePath(ctx.app.application), render("application.ex", view));

@@ -62,6 +62,7 @@ export function manifest(name: string, module: string, services: Service[], extr
     defaults: { restart: "permanent", shutdownMs: 5000 },
     services,
     groups: [],
+    features: { telemetry: "builtin" },
     legacy: false,
     sectionSpans: {},
     ...extra,

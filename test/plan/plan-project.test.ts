@@ -80,9 +80,13 @@ describe("planProject", () => {
       ["config/runtime.exs", "owned"],
       ["lib/solo/application.ex", "owned"],
       ["lib/solo/counter.ex", "owned"],
+      ["lib/solo/lifecycle.ex", "owned"],
+      ["lib/solo/telemetry.ex", "owned"],
       ["mix.exs", "owned"],
       ["test/solo/application_test.exs", "owned"],
       ["test/solo/counter_test.exs", "owned"],
+      ["test/solo/lifecycle_test.exs", "owned"],
+      ["test/solo/telemetry_test.exs", "owned"],
       ["test/support/supervision_case.ex", "owned"],
       ["test/test_helper.exs", "owned"],
     ]);

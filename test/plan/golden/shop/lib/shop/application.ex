@@ -17,6 +17,9 @@ defmodule Shop.Application do
 
   @impl true
   def start(_type, _args) do
+    :ok = Shop.Telemetry.setup()
+    :ok = Shop.Lifecycle.setup()
+
     children = [
       Shop.CoreChain,
       Shop.Background,

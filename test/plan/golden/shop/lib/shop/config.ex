@@ -17,6 +17,8 @@ defmodule Shop.Config do
 
   use GenServer
 
+  @vsn "3f35bf87c6a8"
+
   defstruct settings: %{},
             loaded: false,
             name: "shop \"main\" \#{oops}",
@@ -77,6 +79,8 @@ defmodule Shop.Config do
 
   @impl true
   def init(_opts) do
+    Process.flag(:trap_exit, true)
+    :ok = Shop.Lifecycle.started(:config, __MODULE__)
     {:ok, %__MODULE__{}, {:continue, :init}}
   end
 
@@ -108,5 +112,24 @@ defmodule Shop.Config do
 
   def handle_call(:when_ready, _from, state) do
     {:reply, {:error, :not_implemented}, state}
+  end
+
+  @impl true
+  def handle_info({:EXIT, _pid, :normal}, state), do: {:noreply, state}
+  def handle_info({:EXIT, _pid, reason}, state), do: {:stop, reason, state}
+
+  def handle_info(message, state) do
+    :logger.warning("~p received an unexpected message: ~p", [__MODULE__, message])
+    {:noreply, state}
+  end
+
+  @impl true
+  def terminate(reason, _state) do
+    :ok = Shop.Lifecycle.stopped(:config, __MODULE__, reason)
+  end
+
+  @impl true
+  def code_change(_old_vsn, state, _extra) do
+    {:ok, struct(__MODULE__, Map.delete(state, :__struct__))}
   end
 end

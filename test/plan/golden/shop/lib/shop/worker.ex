@@ -10,6 +10,8 @@ defmodule Shop.Worker do
 
   use GenServer
 
+  @vsn "03973324ae6d"
+
   defstruct jobs: []
 
   @type t :: %__MODULE__{jobs: list(term())}
@@ -34,6 +36,8 @@ defmodule Shop.Worker do
 
   @impl true
   def init({_extra_1, _opts}) do
+    Process.flag(:trap_exit, true)
+    :ok = Shop.Lifecycle.instance_started(:worker, __MODULE__)
     {:ok, %__MODULE__{}}
   end
 
@@ -45,5 +49,24 @@ defmodule Shop.Worker do
   @impl true
   def handle_cast({:run, _job}, state) do
     {:noreply, state}
+  end
+
+  @impl true
+  def handle_info({:EXIT, _pid, :normal}, state), do: {:noreply, state}
+  def handle_info({:EXIT, _pid, reason}, state), do: {:stop, reason, state}
+
+  def handle_info(message, state) do
+    :logger.warning("~p received an unexpected message: ~p", [__MODULE__, message])
+    {:noreply, state}
+  end
+
+  @impl true
+  def terminate(reason, _state) do
+    :ok = Shop.Lifecycle.stopped(:worker, __MODULE__, reason)
+  end
+
+  @impl true
+  def code_change(_old_vsn, state, _extra) do
+    {:ok, struct(__MODULE__, Map.delete(state, :__struct__))}
   end
 end

@@ -18,6 +18,9 @@ defmodule Solo.Application do
 
   @impl true
   def start(_type, _args) do
+    :ok = Solo.Telemetry.setup()
+    :ok = Solo.Lifecycle.setup()
+
     children = [
       Solo.Counter
     ]

@@ -9,6 +9,8 @@ defmodule Solo.Counter do
 
   use GenServer
 
+  @vsn "b1ad0320adc5"
+
   defstruct count: 0, label: nil
 
   @type t :: %__MODULE__{count: non_neg_integer(), label: String.t() | nil}
@@ -33,6 +35,8 @@ defmodule Solo.Counter do
 
   @impl true
   def init(_opts) do
+    Process.flag(:trap_exit, true)
+    :ok = Solo.Lifecycle.started(:counter, __MODULE__)
     {:ok, %__MODULE__{}}
   end
 
@@ -49,5 +53,23 @@ defmodule Solo.Counter do
   @impl true
   def handle_info(:tick, state) do
     {:noreply, state}
+  end
+
+  def handle_info({:EXIT, _pid, :normal}, state), do: {:noreply, state}
+  def handle_info({:EXIT, _pid, reason}, state), do: {:stop, reason, state}
+
+  def handle_info(message, state) do
+    :logger.warning("~p received an unexpected message: ~p", [__MODULE__, message])
+    {:noreply, state}
+  end
+
+  @impl true
+  def terminate(reason, _state) do
+    :ok = Solo.Lifecycle.stopped(:counter, __MODULE__, reason)
+  end
+
+  @impl true
+  def code_change(_old_vsn, state, _extra) do
+    {:ok, struct(__MODULE__, Map.delete(state, :__struct__))}
   end
 end
