@@ -1,4 +1,5 @@
 import { Graph } from "@dagrejs/graphlib";
+import { shutdownDiagnostics } from "./shutdown.js";
 import type { Diagnostic, Span } from "../diagnostics/types.js";
 import type { Group, Manifest, Service, Strategy } from "../manifest/model.js";
 import { camelCase } from "../manifest/names.js";
@@ -206,7 +207,7 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
       type: "supervisor",
       strategy,
       restart: s?.restart ?? "permanent",
-      shutdown: "infinity",
+      shutdown: s ? serviceShutdown(s) : "infinity",
       significant: s?.significant ?? false,
       children,
     };
@@ -284,6 +285,7 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
   };
   apply(rootNode);
   explainCtx.intensity = decisions;
+  diagnostics.push(...shutdownDiagnostics(rootNode, graph.byId, file));
 
   const explanations = collectSupervisors(rootNode).map((node) => explainSupervisor(node, explainCtx));
   return {
@@ -336,6 +338,11 @@ function collectSupervisors(node: TreeNode): TreeNode[] {
   return [...here, ...node.children.flatMap(collectSupervisors)];
 }
 
+/** A supervisor service's shutdown: `:infinity`, unless an explicit shutdown_ms bounds its subtree (see shutdown.ts). */
+function serviceShutdown(s: Service): number | "infinity" {
+  return SUPERVISOR_KINDS.has(s.spec.kind) && s.spans["shutdown_ms"] !== undefined ? s.shutdownMs : "infinity";
+}
+
 /** A started service as a tree node; owners of templates list the template as a (non-started) child. */
 function serviceNode(s: Service, m: Manifest): TreeNode {
   const isSupervisor = SUPERVISOR_KINDS.has(s.spec.kind) || s.spec.kind === "registry" || (s.spec.kind === "external" && s.spec.type === "supervisor");
@@ -346,7 +353,7 @@ function serviceNode(s: Service, m: Manifest): TreeNode {
     origin: "service",
     type: isSupervisor ? "supervisor" : "worker",
     restart: s.restart,
-    shutdown: isSupervisor ? "infinity" : s.shutdownMs,
+    shutdown: isSupervisor ? serviceShutdown(s) : s.shutdownMs,
     significant: s.significant,
     children: [],
   };

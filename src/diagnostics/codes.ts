@@ -40,6 +40,7 @@ export const CODES = {
   W107: "same id in depends_on and uses",
   W109: "uses names no service of this manifest",
   W110: "key has no effect here",
+  W111: "shutdown budget shorter than the children need",
 } as const;
 
 export type Code = keyof typeof CODES;

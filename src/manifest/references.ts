@@ -74,7 +74,7 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
 
 type Known = (id: string, span: Span | undefined, what: string) => Service | undefined;
 
-/** Invariant 4 for services that are supervisors: permanent (unless significant), shutdown :infinity. */
+/** Invariant 4 for services that are supervisors: permanent (unless significant). */
 function checkSupervisorKind(r: Reporter, s: Service): void {
   if (!SUPERVISOR_KINDS.has(s.spec.kind) && s.spec.kind !== "registry") return;
   if (s.restart !== "permanent" && !s.significant && s.spans["restart"]) {
@@ -85,8 +85,9 @@ function checkSupervisorKind(r: Reporter, s: Service): void {
       "remove `restart`, or also set `significant = true` if its exit should stop its parent",
     );
   }
-  if (s.spans["shutdown_ms"]) {
-    r.warn("W110", `\`shutdown_ms\` has no effect on \`${s.id}\`: supervisors always get shutdown: :infinity so their children can stop in order`, s.spans["shutdown_ms"], "remove it; set `shutdown_ms` on the services inside instead");
+  // Supervisor services honour an explicit shutdown_ms (the analysis warns with W101/W111); a registry's does nothing.
+  if (s.spans["shutdown_ms"] && s.spec.kind === "registry") {
+    r.warn("W110", `\`shutdown_ms\` has no effect on \`${s.id}\`: a registry always gets shutdown: :infinity`, s.spans["shutdown_ms"], "remove it");
   }
 }
 

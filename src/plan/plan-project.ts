@@ -14,6 +14,7 @@ import { planHealth } from "./health.js";
 import { httpNeeds, planHttp } from "./http.js";
 import { planPool } from "./pool.js";
 import { planProjectFiles } from "./project.js";
+import { planShutdownTest } from "./shutdown.js";
 import { planApplication, planSupervisionTests, planSupervisor } from "./supervisors.js";
 import { planTelemetry, telemetryNeeds } from "./telemetry.js";
 import { emptyNeeds, type Plan, type PlannedFile, type ProjectNeeds } from "./types.js";
@@ -86,7 +87,7 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
 
   const generatedModules = new Set(files.filter((f) => f.path.startsWith("lib/")).map((f) => moduleOfFile(f)));
   const runTargets = planRunTargets(ctx, steps, generatedModules);
-  files.push(...runTargets, ...planSupervisionTests(ctx));
+  files.push(...runTargets, ...planSupervisionTests(ctx), ...planShutdownTest(ctx));
   files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs));
   checkUnique(ctx, files);
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import type { Service } from "../manifest/model.js";
+import type { Kind, Service } from "../manifest/model.js";
 import { atom, elixirString } from "../elixir/escape.js";
 import { bind, statement } from "../elixir/layout.js";
 import type { PlanContext } from "./context.js";
@@ -43,6 +43,12 @@ export interface ProcessHooks {
    */
   event(name: string, measurements: string, metadata: string, indent?: number): string | undefined;
 }
+
+/**
+ * Kinds whose generated process uses these hooks: it traps exits and reports `:start`/`:stop` (when `telemetry` is
+ * on). The graceful-shutdown test of a generated project (shutdown.ts) checks the order of their `terminate` calls.
+ */
+export const LIFECYCLE_KINDS: ReadonlySet<Kind> = new Set<Kind>(["gen_server"]);
 
 /** The module every generated process reports its lifecycle to: `Payments.Lifecycle`. */
 export function lifecycleModule(ctx: PlanContext): string {

@@ -14,7 +14,11 @@ import type { PlannedFile, ProjectNeeds } from "./types.js";
 export function childEntry(ctx: PlanContext, node: TreeNode): string {
   const service = ctx.services.get(node.id);
   const { spec, overrides } =
-    service?.spec.kind === "external" && node.kind === "external" ? externalChild(service, node) : { spec: node.module, overrides: [] };
+    service?.spec.kind === "external" && node.kind === "external" ? externalChild(service, node) : { spec: node.module, overrides: [] as string[] };
+  // A supervisor service with an explicit shutdown_ms (see analysis/shutdown.ts): its module's own spec says :infinity.
+  if (node.type === "supervisor" && typeof node.shutdown === "number" && service?.spec.kind !== "external") {
+    overrides.push(`shutdown: ${integer(node.shutdown)}`);
+  }
   // Elixir 1.14's child_spec overrides do not know `significant` yet: it is set on the spec map.
   if (node.significant) return `${spec} |> Supervisor.child_spec(${overrides.join(", ") || "[]"}) |> Map.put(:significant, true)`;
   return overrides.length === 0 ? spec : `Supervisor.child_spec(${spec}, ${overrides.join(", ")})`;

@@ -86,6 +86,7 @@ describe("planProject", () => {
       ["test/solo/application_test.exs", "owned"],
       ["test/solo/counter_test.exs", "owned"],
       ["test/solo/lifecycle_test.exs", "owned"],
+      ["test/solo/shutdown_test.exs", "owned"],
       ["test/solo/telemetry_test.exs", "owned"],
       ["test/support/supervision_case.ex", "owned"],
       ["test/test_helper.exs", "owned"],
