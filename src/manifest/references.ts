@@ -1,8 +1,10 @@
+import { reservedModules } from "./support-modules.js";
 import type { Span } from "../diagnostics/types.js";
 import { suggestion } from "../diagnostics/suggest.js";
 import type { Manifest, Service } from "./model.js";
 import type { Reporter } from "./read.js";
 import { modulePath } from "../elixir/naming.js";
+import { checkPgGroups } from "./pg-groups.js";
 import { SUPERVISOR_KINDS } from "./schema.js";
 
 /**
@@ -69,6 +71,7 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
   }
 
   checkContainers(r, m, byId, declared);
+  checkPgGroups(r, m);
   checkModules(r, m);
 }
 
@@ -235,6 +238,7 @@ function checkModules(r: Reporter, m: Manifest): void {
   const owners = new Map<string, string>([
     [`${m.app.module}.Application`, "the generated application module"],
     [`${m.app.module}.Supervisor`, "the generated root supervisor"],
+    ...reservedModules(m),
   ]);
   // Distinct aliases can still land in one file (`Shop.DBPool` and `Shop.DbPool` are both lib/shop/db_pool.ex).
   const files = new Map([...owners].map(([module, owner]) => [modulePath(module), `${owner} (\`${module}\`)`]));

@@ -1,5 +1,7 @@
 import { createHash } from "node:crypto";
 import type { Kind, Service } from "../manifest/model.js";
+import { supportModule } from "../manifest/support-modules.js";
+import { joinsPgGroup, memberScope } from "../manifest/pg-groups.js";
 import { atom, elixirString } from "../elixir/escape.js";
 import { bind, statement } from "../elixir/layout.js";
 import type { PlanContext } from "./context.js";
@@ -19,7 +21,10 @@ import type { PlanContext } from "./context.js";
  *   that still exist, giving new fields their initial values and dropping removed ones. docs/upgrades.md says more.
  */
 export interface ProcessHooks {
-  /** Statements (4-space indent) that open `init`: trap exits, then the lifecycle start. Laid out for `mix format`. */
+  /**
+   * Statements (4-space indent) that open `init`: trap exits, then the lifecycle start, then, for a service with a
+   * `pg_group`, `:pg.join/3` of `self()` in the scope src/manifest/pg-groups.ts names. Laid out for `mix format`.
+   */
   initLines: string[];
   /** The `terminate` callback (2-space indent, `@impl true` included) for a GenServer: `terminate(reason, state)`. */
   terminate: string;
@@ -52,7 +57,7 @@ export const LIFECYCLE_KINDS: ReadonlySet<Kind> = new Set<Kind>(["gen_server"]);
 
 /** The module every generated process reports its lifecycle to: `Payments.Lifecycle`. */
 export function lifecycleModule(ctx: PlanContext): string {
-  return `${ctx.app.module}.Lifecycle`;
+  return supportModule(ctx.app.module, "lifecycle");
 }
 
 /** `@vsn` value: a short digest of the state's field names and types, in order. */
@@ -70,6 +75,10 @@ export function processHooks(ctx: PlanContext, service: Service, stateShape: { n
   // An instance of a template (dynamic child, pool worker) starting is not a restart of anything: not counted.
   const started = service.template ? "instance_started" : "started";
   if (telemetry) initLines.push(statement(bind(4, ":ok", { call: `${lifecycle}.${started}`, args: [id, "__MODULE__"] })));
+  if (joinsPgGroup(service) && service.pgGroup !== undefined) {
+    const join = { call: ":pg.join", args: [atom(memberScope(ctx.manifest)), atom(service.pgGroup), "self()"] };
+    initLines.push(statement(bind(4, ":ok", join)));
+  }
   const stopLine = telemetry ? bind(4, ":ok", { call: `${lifecycle}.stopped`, args: [id, "__MODULE__", "reason"] }) : undefined;
   const terminateBody = stopLine ?? "    :ok";
   const reasonVar = telemetry ? "reason" : "_reason";

@@ -1,4 +1,5 @@
 import { atom, integer } from "../elixir/escape.js";
+import { supportModule } from "../manifest/support-modules.js";
 import { list, tuple } from "../elixir/layout.js";
 import { testPath } from "../elixir/naming.js";
 import { owned, type PlanContext, registeredName } from "./context.js";
@@ -25,10 +26,10 @@ export function planShutdownTest(ctx: PlanContext): PlannedFile[] {
     return [[registeredName(ctx, parent), node.module, integer(node.shutdown)]];
   });
   const shutdownList = ["  @shutdowns [", ...shutdowns.map((t, i) => tuple(4, t, i < shutdowns.length - 1 ? "," : "")), "  ]"];
-  const module = `${ctx.app.module}.ShutdownTest`;
+  const module = `${supportModule(ctx.app.module, "shutdown")}Test`;
   return [
     owned(
-      testPath(`${ctx.app.module}.Shutdown`),
+      testPath(supportModule(ctx.app.module, "shutdown")),
       render("shutdown_test.exs", {
         testModule: module,
         appAtom: atom(ctx.app.name),

@@ -2,6 +2,7 @@ import { restartedIds } from "../analysis/simulate.js";
 import type { TreeNode } from "../analysis/tree.js";
 import type { Service } from "../manifest/model.js";
 import { atom, elixirString, integer, keywordKey } from "../elixir/escape.js";
+import { supportModule } from "../manifest/support-modules.js";
 import { call, entry, fits, list, statement, verticalList } from "../elixir/layout.js";
 import { modulePath, testPath } from "../elixir/naming.js";
 import { code, isSupervisorNode, owned, type PlanContext, processChildren, registeredName, servicesIn } from "./context.js";
@@ -162,7 +163,7 @@ function killTests(ctx: PlanContext, parent: TreeNode): KillTest[] {
 
 /** The SupervisionCase helper and one test module per supervisor node (the application root included). */
 export function planSupervisionTests(ctx: PlanContext): PlannedFile[] {
-  const caseModule = `${ctx.app.module}.SupervisionCase`;
+  const caseModule = supportModule(ctx.app.module, "supervisionCase");
   const files: PlannedFile[] = [];
   const supervisors = [...ctx.nodes.values()].filter(isSupervisorNode);
   for (const node of supervisors) {

@@ -1,4 +1,5 @@
 import { atom } from "../elixir/escape.js";
+import { supportModule } from "../manifest/support-modules.js";
 import { modulePath, testPath } from "../elixir/naming.js";
 import { code, owned, type PlanContext } from "./context.js";
 import { paragraphs } from "./docs.js";
@@ -11,7 +12,7 @@ export const TELEMETRY_DEP = '{:telemetry, "~> 1.2"}';
 
 /** The module generated code calls `execute/3` and `attach/4` on: the generated shim or `:telemetry` itself. */
 export function telemetryModule(ctx: PlanContext): string {
-  return ctx.manifest.features.telemetry === "telemetry" ? ":telemetry" : `${ctx.app.module}.Telemetry`;
+  return ctx.manifest.features.telemetry === "telemetry" ? ":telemetry" : supportModule(ctx.app.module, "telemetry");
 }
 
 /** `<App>.Lifecycle` (and its test), plus the `:telemetry`-shaped shim unless the real package is asked for. */

@@ -30,7 +30,7 @@ describe("documentation stays true", () => {
     const doc = readFileSync(join(ROOT, "docs", "manifest.md"), "utf8");
     const keys = [
       ...schema.APP_KEYS, ...schema.SLA_KEYS, ...schema.DEFAULTS_KEYS, ...schema.GROUP_KEYS, ...schema.CLUSTER_KEYS,
-      ...schema.HTTP_KEYS, ...schema.DEPLOY_KEYS, ...schema.CI_KEYS, ...schema.COMMON_SERVICE_KEYS,
+      ...schema.HTTP_KEYS, ...schema.DEPLOY_KEYS, ...schema.CI_KEYS, ...schema.FEATURES_KEYS, ...schema.TELEMETRY_BACKENDS, ...schema.COMMON_SERVICE_KEYS,
       ...Object.values(schema.KIND_KEYS).flat(), ...schema.CALL_KEYS, ...schema.TRANSITION_KEYS, ...schema.TABLE_KEYS,
       ...schema.STATE_FIELD_KEYS, ...schema.DEPLOY_TARGETS, ...schema.CI_PROVIDERS, ...KINDS,
     ];
