@@ -77,6 +77,7 @@ function strategyWhy(node: TreeNode, ctx: ExplainContext): string {
 function orderWhy(node: TreeNode, ctx: ExplainContext): string {
   const info = ctx.levels.get(node.id);
   const live = node.children.filter((c) => !c.template);
+  if (node.kind === "pool") return "the pool starts its workers at boot, one after another, each registered under `{pool, i}` in its registry.";
   if (live.length === 0) return "children are started on demand.";
   const parts = live.map((child) => {
     if (!info) return `\`${child.id}\``;

@@ -361,7 +361,7 @@ function serviceNode(s: Service, m: Manifest): TreeNode {
   if (s.spec.kind === "dynamic_supervisor" || s.spec.kind === "pool") node.strategy = "one_for_one";
   if (template !== undefined) {
     const t = m.services.find((x) => x.id === template)!;
-    node.children.push({ ...serviceNode(t, m), template: true });
+    node.children.push({ ...serviceNode(t, m), template: true, ...(s.spec.kind === "pool" ? { poolSize: s.spec.size } : {}) });
   }
   return node;
 }

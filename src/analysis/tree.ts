@@ -30,6 +30,8 @@ export interface TreeNode {
    * but no process is started for it at boot. Everything that deals with processes skips these nodes.
    */
   template?: boolean;
+  /** On a pool's worker template: how many instances the pool starts at boot (dynamic children start on demand). */
+  poolSize?: number;
   children: TreeNode[];
 }
 

@@ -15,6 +15,7 @@ export interface JsonNode {
   shutdown: number | "infinity";
   significant: boolean;
   template?: boolean;
+  pool_size?: number;
   children: JsonNode[];
 }
 
@@ -25,6 +26,7 @@ export function toJsonNode(n: TreeNode): JsonNode {
   if (n.maxSeconds !== undefined) out.max_seconds = n.maxSeconds;
   if (n.autoShutdown !== undefined) out.auto_shutdown = n.autoShutdown;
   if (n.template) out.template = true;
+  if (n.poolSize !== undefined) out.pool_size = n.poolSize;
   out.children = n.children.map(toJsonNode);
   return out;
 }

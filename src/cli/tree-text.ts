@@ -29,7 +29,7 @@ function describe(node: TreeNode, paint: Paint): string {
   if (node.restart !== "permanent") tags.push(node.restart);
   if (node.type === "worker" && node.shutdown !== 5000) tags.push(`shutdown ${node.shutdown} ms`);
   if (node.significant) tags.push("significant");
-  if (node.template) tags.push("template, started on demand");
+  if (node.template) tags.push(node.poolSize !== undefined ? `pool worker ×${node.poolSize}, started at boot` : "template, started on demand");
   if (tags.length > 0) parts.push(paint.dim(`[${tags.join(", ")}]`));
   return parts.join("  ");
 }

@@ -10,7 +10,11 @@ function describe(ctx: PlanContext, node: TreeNode): string {
   if (node === ctx.topology.root) {
     return `${ctx.app.supervisor} (${node.strategy ?? "one_for_one"}${intensity(node)})`;
   }
-  if (node.template) return `${node.module} (${node.kind} template, started on demand)`;
+  if (node.template) {
+    return node.poolSize !== undefined
+      ? `${node.module} (${node.kind} pool worker, ${node.poolSize} started at boot)`
+      : `${node.module} (${node.kind} template, started on demand)`;
+  }
   const significant = node.significant ? ", significant" : "";
   if (isSupervisorNode(node)) return `${node.module} (${node.strategy ?? "one_for_one"}${intensity(node)}${significant})`;
   const restart = node.restart === "permanent" ? "" : `, ${node.restart}`;
