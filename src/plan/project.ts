@@ -1,5 +1,7 @@
 import type { TreeNode } from "../analysis/tree.js";
+import { atom } from "../elixir/escape.js";
 import { list, verticalList } from "../elixir/layout.js";
+import { supportModule } from "../manifest/support-modules.js";
 import { isSupervisorNode, label, owned, type PlanContext } from "./context.js";
 import { externalDeps } from "./kinds.js";
 import { render } from "./render.js";
@@ -72,6 +74,17 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: P
         hasDeps: deps.length > 0,
         tree: drawTree(ctx),
         userFiles: userFiles.map((f) => `\`${f}\``).join(", "),
+        appName: app.name,
+        appAtom: atom(app.name),
+        http: ctx.manifest.http ?? null,
+        cluster: ctx.manifest.cluster?.enabled
+          ? { module: supportModule(app.module, "cluster"), discovery: ctx.manifest.cluster.discovery }
+          : null,
+        lifecycle: supportModule(app.module, "lifecycle"),
+        telemetryBackend:
+          ctx.manifest.features.telemetry === "telemetry"
+            ? "It calls the `:telemetry` package (`[features] telemetry` in otpiser.toml)."
+            : `It calls \`${supportModule(app.module, "telemetry")}\`, a dependency-free module with \`:telemetry\`'s API;\nset \`[features] telemetry = "telemetry"\` in otpiser.toml to use the package instead.`,
       }),
     ),
   ];

@@ -40,20 +40,24 @@ describe("templates", () => {
 
 describe("unsupportedKinds", () => {
   it("lists services of kinds not generated yet, and planProject refuses them", () => {
-    const statem = service("Flat", "machine", { kind: "gen_statem", states: ["a"], initial: "a", transitions: [], callbackMode: "state_functions" });
-    const pool = service("Flat", "pool", { kind: "pool", size: 2, worker: "w" });
+    const cron = service("Flat", "cron", {
+      kind: "scheduled",
+      everyMs: 1000,
+      run: "Flat.Jobs.tick",
+      timeoutMs: 1000,
+      overlap: "skip",
+      history: 10,
+      enabled: true,
+    });
     const ok = service("Flat", "ok", genServer({}));
-    const app = flatApp([ok, statem, pool]);
-    expect(unsupportedKinds(app.manifest).map((s) => s.id)).toEqual(["machine", "pool"]);
+    const app = flatApp([ok, cron]);
+    expect(unsupportedKinds(app.manifest).map((s) => s.id)).toEqual(["cron"]);
     expect(() => planProject(app.manifest, app.topology, opts)).toThrow(NotGeneratedYet);
     try {
       planProject(app.manifest, app.topology, opts);
     } catch (e) {
-      expect((e as NotGeneratedYet).services).toEqual([
-        { id: "machine", kind: "gen_statem" },
-        { id: "pool", kind: "pool" },
-      ]);
-      expect((e as Error).message).toContain("kind `gen_statem` is not generated yet");
+      expect((e as NotGeneratedYet).services).toEqual([{ id: "cron", kind: "scheduled" }]);
+      expect((e as Error).message).toContain("kind `scheduled` is not generated yet");
     }
     expect(unsupportedKinds(shopApp().manifest)).toEqual([]);
   });
