@@ -1,9 +1,10 @@
 import { Graph } from "@dagrejs/graphlib";
 import type { Diagnostic, Span } from "../diagnostics/types.js";
 import type { Manifest, Service } from "../manifest/model.js";
+import { joinsPgGroup, pgScopeService } from "../manifest/pg-groups.js";
 
 /** Why an init-time edge exists: written by the user, or implied by a kind. */
-export type EdgeReason = "depends_on" | "subscribe_to" | "pool registry" | "template";
+export type EdgeReason = "depends_on" | "subscribe_to" | "pool registry" | "template" | "pg_group";
 
 /** `from` depends on `to`: `to` starts first, and a restart of `to` must restart `from`. */
 export interface DependencyEdge {
@@ -12,7 +13,7 @@ export interface DependencyEdge {
   reason: EdgeReason;
   /** Where the edge was written (the list item), for diagnostics. */
   span: Span;
-  /** For `template` edges: the template whose dependency was lifted onto its owner. */
+  /** For edges lifted from a template onto its owner (`template`, `pg_group`): the template. */
   via?: string;
 }
 
@@ -30,13 +31,15 @@ export interface DependencyGraph {
 /**
  * The init-time dependency graph: declared `depends_on` plus the edges kinds imply
  * (a consumer subscribes to its producers at init; a pool registers its workers in its registry;
- * a template's dependencies become its owner's, since the owner starts its instances).
+ * a template's dependencies become its owner's, since the owner starts its instances; a service with a `pg_group`
+ * joins the group in its init, so it needs its `pg_scope` running, and must rejoin when the scope restarts).
  */
 export function buildDependencyGraph(m: Manifest): DependencyGraph {
   const byId = new Map(m.services.map((s) => [s.id, s]));
   const services = m.services.filter((s) => !s.template);
   const edges: DependencyEdge[] = [];
   const owners = templateOwners(m);
+  const pgScope = pgScopeService(m);
   for (const s of m.services) {
     const dependents = s.template ? owners.get(s.id) ?? [] : [s.id];
     s.dependsOn.forEach((to, i) => {
@@ -54,6 +57,13 @@ export function buildDependencyGraph(m: Manifest): DependencyGraph {
     }
     if (spec.kind === "pool" && spec.registry !== undefined) {
       edges.push({ from: s.id, to: spec.registry, reason: "pool registry", span: s.spans["registry"] ?? s.span });
+    }
+    if (pgScope && joinsPgGroup(s)) {
+      // A template's instances join when started: the services that start them come after the scope.
+      const span = s.spans["pg_group"] ?? s.span;
+      for (const from of dependents) {
+        if (from !== pgScope.id) edges.push({ from, to: pgScope.id, reason: "pg_group", span, ...(s.template ? { via: s.id } : {}) });
+      }
     }
   }
   const graph = new Graph({ directed: true });

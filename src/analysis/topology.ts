@@ -4,7 +4,7 @@ import type { Diagnostic, Span } from "../diagnostics/types.js";
 import type { Group, Manifest, Service, Strategy } from "../manifest/model.js";
 import { camelCase } from "../manifest/names.js";
 import { SUPERVISOR_KINDS } from "../manifest/schema.js";
-import { type DependencyEdge, type DependencyGraph, buildDependencyGraph, findCycleDiagnostics, findCycles } from "./graph.js";
+import { type DependencyEdge, type DependencyGraph, type EdgeReason, buildDependencyGraph, findCycleDiagnostics, findCycles } from "./graph.js";
 import { type LevelGraph, type Structure, decompose, topoOrder } from "./decompose.js";
 import { type IntensityDecision, computeIntensity, effectiveSla, enforceProductBound, PRODUCT_BOUND } from "./intensity.js";
 import { explainSupervisor, type ExplainContext } from "./explain.js";
@@ -136,9 +136,11 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
       const inside = containers.get(parentOf.get(e.to)!)!;
       warn(
         "W103",
-        `\`${e.from}\` depends on \`${e.to}\`, which sits inside ${inside.origin === "group" ? "group" : "supervisor"} \`${inside.id}\`: a crash of \`${e.to}\` is handled inside \`${inside.id}\` and does not restart \`${e.from}\``,
+        `\`${e.from}\` depends on \`${e.to}\`${e.reason === "depends_on" ? "" : ` (${EDGE_REASON_WORDS[e.reason]})`}, which sits inside ${inside.origin === "group" ? "group" : "supervisor"} \`${inside.id}\`: a crash of \`${e.to}\` is handled inside \`${inside.id}\` and does not restart \`${e.from}\``,
         e.span,
-        `move \`${e.from}\` into \`${inside.id}\`, or make the edge \`uses\` if \`${e.from}\` only calls \`${e.to}\` by name`,
+        e.reason === "depends_on"
+          ? `move \`${e.from}\` into \`${inside.id}\`, or make the edge \`uses\` if \`${e.from}\` only calls \`${e.to}\` by name`
+          : `move \`${e.from}\` into \`${inside.id}\`, or \`${e.to}\` out of it`,
       );
     }
   }
@@ -337,6 +339,14 @@ function collectSupervisors(node: TreeNode): TreeNode[] {
   const here = node.type === "supervisor" && node.strategy !== undefined ? [node] : [];
   return [...here, ...node.children.flatMap(collectSupervisors)];
 }
+
+/** How an implied dependency edge arose, for messages. */
+const EDGE_REASON_WORDS: Record<Exclude<EdgeReason, "depends_on">, string> = {
+  subscribe_to: "it subscribes to it",
+  "pool registry": "its workers register there",
+  template: "its template",
+  pg_group: "its `pg_group` joins that scope",
+};
 
 /** A supervisor service's shutdown: `:infinity`, unless an explicit shutdown_ms bounds its subtree (see shutdown.ts). */
 function serviceShutdown(s: Service): number | "infinity" {

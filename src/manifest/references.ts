@@ -73,6 +73,7 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
   checkContainers(r, m, byId, declared);
   checkPgGroups(r, m);
   checkModules(r, m);
+  checkEtsTableNames(r, m);
 }
 
 type Known = (id: string, span: Span | undefined, what: string) => Service | undefined;
@@ -140,9 +141,16 @@ function checkKindReferences(r: Reporter, m: Manifest, s: Service, known: Known)
     if (target && target.spec.kind !== kind) r.error("E017", `\`${key}\` of ${where} must name a ${kind} service; \`${id}\` is a ${target.spec.kind}`, span, kindHint(m, [kind], s.id, key));
   };
   switch (spec.kind) {
-    case "pool":
-      if (spec.registry !== undefined) expectKind(spec.registry, "registry", "registry");
+    case "pool": {
+      if (spec.registry === undefined) break;
+      expectKind(spec.registry, "registry", "registry");
+      // Workers are named `{:via, Registry, ...}`: a registry with duplicate keys cannot name processes.
+      const registry = m.services.find((x) => x.id === spec.registry);
+      if (registry?.spec.kind === "registry" && registry.spec.keys !== "unique") {
+        r.error("E017", `\`registry\` of ${where} must have unique keys; \`${registry.id}\` has keys = "${registry.spec.keys}"`, s.spans["registry"], `set keys = "unique" on \`${registry.id}\`, or remove \`registry\` to give the pool a registry of its own`);
+      }
       break;
+    }
     case "consumer":
       spec.subscribeTo.forEach((p, i) => expectKind(p, "subscribe_to", "producer", s.itemSpans["subscribe_to"]?.[i]));
       break;
@@ -153,7 +161,13 @@ function checkKindReferences(r: Reporter, m: Manifest, s: Service, known: Known)
     case "health":
       for (const probe of spec.probes) {
         const m = probe.match(/^(alive|call):(.+)$/);
-        if (m) known(m[2]!, s.spans["probes"], `probe "${probe}" of ${where}`);
+        const target = m ? known(m[2]!, s.spans["probes"], `probe "${probe}" of ${where}`) : undefined;
+        // alive/call look for the target's process in the running tree: templates and steps never have one.
+        if (target?.template) {
+          r.error("E017", `probe "${probe}" of ${where} names \`${target.id}\`, a template: it has no process of its own`, s.spans["probes"], "probe the service that starts its instances instead");
+        } else if (target?.spec.kind === "step") {
+          r.error("E017", `probe "${probe}" of ${where} names \`${target.id}\`, a step: it runs once at boot and leaves no process`, s.spans["probes"], "probe what the step prepared, e.g. with an `mfa:` probe");
+        }
       }
       break;
     default:
@@ -257,6 +271,9 @@ function checkModules(r: Reporter, m: Manifest): void {
   for (const s of m.services) {
     if (s.spec.kind !== "external") claim(s.module, `service \`${s.id}\``, s.spans["module"] ?? s.span);
   }
+  for (const s of m.services) {
+    for (const [module, what] of kindModules(s)) claim(module, what, s.spans["module"] ?? s.span);
+  }
   const serviceIds = new Set(m.services.map((s) => s.id));
   for (const g of m.groups) {
     if (serviceIds.has(g.name) && g.spans["module"] === undefined) continue; // already reported as E013 (see checkContainers)
@@ -267,6 +284,45 @@ function checkModules(r: Reporter, m: Manifest): void {
     const spec = s.spec;
     if ((spec.kind === "step" || spec.kind === "scheduled") && spec.run.slice(0, spec.run.lastIndexOf(".")) === s.module) {
       r.error("E021", `\`run\` of service \`${s.id}\` names a function of the service's own module \`${s.module}\``, s.spans["run"], `put the job in another module, e.g. run = "${s.module}Job.run"`);
+    }
+  }
+  // An `mfa:` probe needs a function otpiser does not write in the modules it generates (nor can stub there).
+  for (const s of m.services) {
+    if (s.spec.kind !== "health") continue;
+    for (const probe of s.spec.probes) {
+      if (!probe.startsWith("mfa:")) continue;
+      const module = probe.slice("mfa:".length, probe.lastIndexOf("."));
+      const owner = owners.get(module);
+      if (owner) {
+        const fun = probe.slice(probe.lastIndexOf(".") + 1);
+        r.error("E021", `probe "${probe}" of service \`${s.id}\` names a function of ${owner} (\`${module}\`), a module otpiser generates`, s.spans["probes"], `put the check in a module of its own, e.g. "mfa:${m.app.module}.Checks.${fun}"`);
+      }
+    }
+  }
+}
+
+/** Modules (or registered names) a kind generates beside the service's own, each with what it is. */
+function kindModules(s: Service): [string, string][] {
+  if (s.spec.kind === "ets_owner") {
+    return [
+      [`${s.module}.Owner`, `the table owner of ets_owner \`${s.id}\``],
+      [`${s.module}.Heir`, `the table heir of ets_owner \`${s.id}\``],
+    ];
+  }
+  if (s.spec.kind === "pool" && s.spec.registry === undefined) return [[`${s.module}.Registry`, `the registry of pool \`${s.id}\``]];
+  return [];
+}
+
+/** ETS table names are global atoms: two ets_owner services cannot both create the same named table. */
+function checkEtsTableNames(r: Reporter, m: Manifest): void {
+  const owners = new Map<string, string>();
+  for (const s of m.services) {
+    if (s.spec.kind !== "ets_owner") continue;
+    for (const table of s.spec.tables) {
+      const owner = owners.get(table.name);
+      if (owner === undefined) owners.set(table.name, s.id);
+      // Twice in one service is reported where the tables are read.
+      else if (owner !== s.id) r.error("E013", `ETS table "${table.name}" of service \`${s.id}\` is also a table of \`${owner}\``, table.span, "table names are global atoms: rename one of the two tables");
     }
   }
 }

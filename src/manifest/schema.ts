@@ -60,5 +60,5 @@ export const STATE_FIELD_KEYS = ["type", "default"] as const;
 /** Functions every generated gen_server defines; a call/cast with one of these names would clash. */
 export const GENERATED_FUNCTIONS = new Set([
   "start_link", "child_spec", "init", "handle_call", "handle_cast", "handle_info", "handle_continue",
-  "terminate", "code_change", "format_status",
+  "terminate", "code_change", "format_status", "module_info",
 ]);

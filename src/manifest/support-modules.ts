@@ -8,6 +8,7 @@ export const SUPPORT_MODULE_NAMES = {
   lifecycle: "Lifecycle",
   telemetry: "Telemetry",
   http: "Http",
+  httpHandler: "Http.Handler",
   metrics: "Metrics",
   cluster: "Cluster",
   supervisionCase: "SupervisionCase",
@@ -29,7 +30,11 @@ export function reservedModules(m: Manifest): [string, string][] {
   ];
   if (m.features.telemetry === "builtin") out.push([supportModule(app, "telemetry"), "the generated telemetry module"]);
   if (m.http) {
-    out.push([supportModule(app, "http"), "the generated HTTP endpoint"], [supportModule(app, "metrics"), "the generated metrics module"]);
+    out.push(
+      [supportModule(app, "http"), "the generated HTTP endpoint"],
+      [supportModule(app, "httpHandler"), "the generated HTTP request handler"],
+      [supportModule(app, "metrics"), "the generated metrics module"],
+    );
   }
   if (m.cluster?.enabled) out.push([supportModule(app, "cluster"), "the generated cluster module"]);
   return out;

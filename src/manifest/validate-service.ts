@@ -191,7 +191,12 @@ function buildKindSpec(r: Reporter, t: TableReader, kind: Kind, id: string, list
       if (minDemand >= maxDemand) {
         r.error("E010", `\`min_demand\` (${minDemand}) must be below \`max_demand\` (${maxDemand}) in service \`${id}\``, t.span("min_demand"));
       }
-      return { kind, subscribeTo: list("subscribe_to"), maxDemand, minDemand };
+      const subscribeTo = list("subscribe_to");
+      // A consumer without producers would start, ask no one and wait forever.
+      if (subscribeTo.length === 0 && t.has("subscribe_to")) {
+        r.error("E009", `consumer \`${id}\` subscribes to no producer`, t.span("subscribe_to"), "list at least one producer id");
+      }
+      return { kind, subscribeTo, maxDemand, minDemand };
     }
     case "step":
       t.required("run", 'the function to run, e.g. "MyApp.Migrate.run"');
@@ -421,14 +426,26 @@ function toLiteral(r: Reporter, v: PValue, what: string): LiteralValue | undefin
   }
 }
 
+/**
+ * Names a generated gen_statem already defines at the arities of an event's client function (`connect/0,1`), or
+ * that Erlang defines itself (`module_info`): an event cannot take them.
+ */
+export const STATEM_FUNCTIONS: ReadonlySet<string> = new Set([
+  ...GENERATED_FUNCTIONS, "callback_mode", "handle_event", "state", "module_info",
+]);
+
 function readStatem(r: Reporter, t: TableReader): KindSpec {
   t.required("states", 'the state names, e.g. ["idle", "running"]');
   const stateNodes = t.strings("states") ?? [];
   reportDuplicateItems(r, stateNodes, "states", t.where);
+  if (stateNodes.length === 0 && t.has("states")) {
+    r.error("E018", `${t.where} declares no states`, t.span("states"), 'list at least one, e.g. ["idle", "running"]');
+  }
   const callbackMode = t.oneOf("callback_mode", ["state_functions", "handle_event_function"] as const) ?? "state_functions";
   for (const s of stateNodes) {
-    if (!isValidFunctionName(s.v) || GENERATED_FUNCTIONS.has(s.v) || ["callback_mode", "start_link"].includes(s.v)) {
-      r.error("E025", `state "${s.v}" in ${t.where} must be a snake_case atom name usable as a function`, s.span, "use names like `idle`, `running`");
+    // With state_functions every state is a function of the module: a leading `_` (`__block__`) cannot always be one.
+    if (!isValidFunctionName(s.v) || s.v.startsWith("_") || GENERATED_FUNCTIONS.has(s.v) || ["callback_mode", "start_link"].includes(s.v)) {
+      r.error("E025", `state "${s.v}" in ${t.where} must be a snake_case atom name usable as a function`, s.span, "use snake_case names not starting with `_`, like `idle` or `running`");
     }
   }
   const states = stateNodes.map((s) => s.v);
@@ -454,7 +471,13 @@ function readStatem(r: Reporter, t: TableReader): KindSpec {
         r.error("E018", `transition refers to unknown state "${node.v}"`, node.span, suggestion(node.v, states, "states"));
       }
     }
+    // Each event becomes a public client function (`connect(server \\ __MODULE__)`).
     if (!isValidFunctionName(event.v)) r.error("E025", `event "${event.v}" must be a snake_case atom name`, event.span);
+    else if (event.v.startsWith("_")) {
+      r.error("E025", `event "${event.v}" starts with \`_\`, which its public client function cannot`, event.span, "drop the leading underscore");
+    } else if (STATEM_FUNCTIONS.has(event.v)) {
+      r.error("E025", `event "${event.v}" clashes with a function otpiser generates for the state machine`, event.span, "choose another name");
+    }
     if (transitions.some((x) => x.from === from.v && x.event === event.v)) {
       r.error("E018", `a second transition from "${from.v}" on "${event.v}": a state machine must be deterministic`, event.span);
     }

@@ -145,9 +145,11 @@ function castView(spec: CastSpec, server: string, template: boolean) {
 }
 
 function moduledoc(ctx: PlanContext, service: Service, spec: GenServerSpec, template?: TemplateInfo): string {
-  const what = template
-    ? `A GenServer started on demand by ${code(`${template.supervisor}.start_child/1`)} (not at boot). Instances are unnamed unless \`opts\` has a \`:name\`.`
-    : `The \`${service.id}\` service: a GenServer registered as ${code(service.module)}.`;
+  const what = !template
+    ? `The \`${service.id}\` service: a GenServer registered as ${code(service.module)}.`
+    : template.owner === "pool"
+      ? `A worker of the pool ${code(template.supervisor)}, which starts its instances at boot, each named by \`${template.supervisor}.name/1\`; get one with ${code(`${template.supervisor}.worker/1`)} (by key) or ${code(`${template.supervisor}.worker/0`)} (round robin). Instances started elsewhere are unnamed unless \`opts\` has a \`:name\`.`
+      : `A GenServer started on demand by ${code(`${template.supervisor}.start_child/1`)} (not at boot). Instances are unnamed unless \`opts\` has a \`:name\`.`;
   const hasCallbacks = spec.calls.length + spec.casts.length + spec.infos.length > 0;
   const fallbacks = spec.calls.filter((c) => replyPlaceholder(c.returns).fallback).map((c) => code(`${c.name}/${c.args.length}`));
   const convention =

@@ -1,7 +1,7 @@
 import type { TreeNode } from "../analysis/tree.js";
 import type { Service } from "../manifest/model.js";
-import { atom, integer, isElixirAlias, isFunctionName } from "../elixir/escape.js";
-import { call, list, statement } from "../elixir/layout.js";
+import { atom, elixirString, integer, isElixirAlias, isFunctionName } from "../elixir/escape.js";
+import { call, fits, list, statement } from "../elixir/layout.js";
 import { modulePath, testPath } from "../elixir/naming.js";
 import { code, owned, type PlanContext, sentenceList, userOwned } from "./context.js";
 import { joinBlocks, paragraphs } from "./docs.js";
@@ -176,12 +176,44 @@ export function planStep(ctx: PlanContext, service: Service): PlannedFile[] {
   return [owned(modulePath(service.module), render("step.ex", view))];
 }
 
+/** A `Mod.fun` target some generated code calls: a step's `run`, or a health service's `mfa:` probe. */
+export interface RunTargetUse {
+  service: Service;
+  run: string;
+  /** `step`: called once at boot, must return `:ok`. `probe`: called on every health check, `:ok` when healthy. */
+  purpose: "step" | "probe";
+}
+
+/** The run targets of steps, in the order given. */
+export function stepRunTargets(steps: Service[]): RunTargetUse[] {
+  return steps.map((service) => ({ service, run: specOf(service, "step").run, purpose: "step" }));
+}
+
+const RUN_TARGET_DOCS = {
+  step: "Boot-time work called by otpiser's generated steps. This module is yours: otpiser wrote it once and will not touch it again. Return `:ok` to let the boot continue; raise to stop it.",
+  probe:
+    "Health checks called by otpiser's generated `health` services (`mfa:` probes). This module is yours: otpiser wrote it once and will not touch it again. Return `:ok` (or `true`) when healthy; anything else, a raise, or no answer before the probe's timeout fails the probe.",
+  both: "Boot-time work called by otpiser's generated steps, and health checks called by its `health` services (`mfa:` probes). This module is yours: otpiser wrote it once and will not touch it again. A step's function returns `:ok` to let the boot continue, or raises to stop it; a probe's returns `:ok` (or `true`) when healthy.",
+};
+
+/** "Called once at boot by `A`." / "Probed by `B`." / both, shortened when the `@doc` line would pass 98 columns. */
+function runTargetDoc(steps: string[], probes: string[]): string {
+  const parts: string[] = [];
+  if (steps.length > 0) parts.push(`Called once at boot by ${sentenceList(steps.map(code))}.`);
+  if (probes.length > 0) parts.push(`Probed by ${sentenceList(probes.map(code))}: return \`:ok\` when healthy.`);
+  const full = parts.join(" ");
+  if (probes.length === 0 || fits(2, `@doc ${elixirString(full)}`)) return full;
+  return steps.length === 0
+    ? "Probed by a health service (`mfa:` probe): return `:ok` when healthy."
+    : "Called once at boot by a step, and probed by a health service.";
+}
+
 /** One user-owned module per in-namespace run target module, with one `:ok` stub per function. */
-export function planRunTargets(ctx: PlanContext, steps: Service[], generatedModules: Set<string>): PlannedFile[] {
-  const byModule = new Map<string, { fun: string; callers: string[] }[]>();
-  for (const service of steps) {
-    const spec = specOf(service, "step");
-    const target = parseRunTarget(ctx, service, spec.run);
+export function planRunTargets(ctx: PlanContext, uses: RunTargetUse[], generatedModules: Set<string>): PlannedFile[] {
+  const byModule = new Map<string, { fun: string; steps: string[]; probes: string[] }[]>();
+  for (const use of uses) {
+    const { service } = use;
+    const target = parseRunTarget(ctx, service, use.run);
     if (!target.inNamespace) continue;
     if (generatedModules.has(target.module)) {
       throw new PlanError(
@@ -189,26 +221,27 @@ export function planRunTargets(ctx: PlanContext, steps: Service[], generatedModu
       );
     }
     const funs = byModule.get(target.module) ?? [];
-    const existing = funs.find((f) => f.fun === target.fun);
-    if (existing) existing.callers.push(service.module);
-    else funs.push({ fun: target.fun, callers: [service.module] });
+    let entry = funs.find((f) => f.fun === target.fun);
+    if (!entry) {
+      entry = { fun: target.fun, steps: [], probes: [] };
+      funs.push(entry);
+    }
+    const callers = use.purpose === "step" ? entry.steps : entry.probes;
+    if (!callers.includes(service.module)) callers.push(service.module);
     byModule.set(target.module, funs);
   }
-  return [...byModule].map(([module, funs]) =>
-    userOwned(
+  return [...byModule].map(([module, funs]) => {
+    const steps = funs.some((f) => f.steps.length > 0);
+    const probes = funs.some((f) => f.probes.length > 0);
+    return userOwned(
       modulePath(module),
       render("run_target.ex", {
         module,
-        moduledoc: paragraphs(
-          "Boot-time work called by otpiser's generated steps. This module is yours: otpiser wrote it once and will not touch it again. Return `:ok` to let the boot continue; raise to stop it.",
-        ),
-        functions: funs.map((f) => ({
-          docText: `Called once at boot by ${sentenceList(f.callers.map(code))}.`,
-          name: f.fun,
-        })),
+        moduledoc: paragraphs(RUN_TARGET_DOCS[steps && probes ? "both" : probes ? "probe" : "step"]),
+        functions: funs.map((f) => ({ docText: runTargetDoc(f.steps, f.probes), name: f.fun })),
       }),
-    ),
-  );
+    );
+  });
 }
 
 // ---------------------------------------------------------------------------------------------------------------

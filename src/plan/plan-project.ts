@@ -4,13 +4,13 @@ import type { Kind, Manifest, Service } from "../manifest/model.js";
 import { buildContext, isSupervisorNode, type PlanContext } from "./context.js";
 import { NotGeneratedYet, PlanError } from "./errors.js";
 import { planGenServer, type TemplateInfo } from "./gen-server.js";
-import { dynamicChild, planDynamicSupervisor, planRegistry, planRunTargets, planStep, planTaskSupervisor } from "./kinds.js";
+import { dynamicChild, planDynamicSupervisor, planRegistry, planRunTargets, planStep, planTaskSupervisor, stepRunTargets } from "./kinds.js";
 import { planCircuitBreaker } from "./circuit-breaker.js";
 import { clusterNeeds, planCluster, planPgScope } from "./cluster.js";
 import { planEtsOwner } from "./ets-owner.js";
 import { planConsumer, planProducer } from "./flow.js";
 import { planGenStatem } from "./gen-statem.js";
-import { planHealth } from "./health.js";
+import { planHealth, probeRunTargets } from "./health.js";
 import { httpNeeds, planHttp } from "./http.js";
 import { planPool } from "./pool.js";
 import { planProjectFiles } from "./project.js";
@@ -31,6 +31,14 @@ export const GENERATED_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   "dynamic_supervisor",
   "step",
   "external",
+  "health",
+  "gen_statem",
+  "circuit_breaker",
+  "producer",
+  "consumer",
+  "pg_scope",
+  "ets_owner",
+  "pool",
 ]);
 
 /** Services (templates included) whose kind is not generated yet, in manifest order. */
@@ -86,7 +94,7 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
   }
 
   const generatedModules = new Set(files.filter((f) => f.path.startsWith("lib/")).map((f) => moduleOfFile(f)));
-  const runTargets = planRunTargets(ctx, steps, generatedModules);
+  const runTargets = planRunTargets(ctx, [...stepRunTargets(steps), ...probeRunTargets(ctx)], generatedModules);
   files.push(...runTargets, ...planSupervisionTests(ctx), ...planShutdownTest(ctx));
   files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs));
   checkUnique(ctx, files);
@@ -184,7 +192,7 @@ function checkUnique(ctx: PlanContext, files: PlannedFile[]): void {
 }
 
 /** Sections of the manifest whose generation comes in later versions; `generate` refuses them loudly. */
-const NOT_GENERATED_SECTIONS = ["cluster", "http", "deploy", "ci"] as const;
+const NOT_GENERATED_SECTIONS = ["deploy", "ci"] as const;
 
 /** E023 for every kind and section this version does not generate, at its place in the manifest. */
 export function notGeneratedDiagnostics(m: Manifest, file: string): Diagnostic[] {

@@ -3,7 +3,7 @@ import type { TreeNode } from "../analysis/tree.js";
 import type { Service } from "../manifest/model.js";
 import { atom, elixirString, integer, keywordKey } from "../elixir/escape.js";
 import { supportModule } from "../manifest/support-modules.js";
-import { call, entry, fits, list, statement, verticalList } from "../elixir/layout.js";
+import { bind, call, entry, fits, list, statement, verticalList } from "../elixir/layout.js";
 import { modulePath, testPath } from "../elixir/naming.js";
 import { code, isSupervisorNode, owned, type PlanContext, processChildren, registeredName, servicesIn } from "./context.js";
 import { joinBlocks, paragraphs, supervisionParagraphs } from "./docs.js";
@@ -128,6 +128,7 @@ function testTitle(id: string, others: string[]): string {
 
 interface KillTest {
   title: string;
+  restartedLine: string;
   id: string;
   expected: string;
   dependents: string | false;
@@ -155,6 +156,7 @@ function killTests(ctx: PlanContext, parent: TreeNode): KillTest[] {
       title: testTitle(child.id, others),
       id: child.id,
       expected: statement(list(4, "expected = ", restarted.map(atom))),
+      restartedLine: statement(bind(4, "restarted", { call: "restarted_after_crash", args: [atom(child.id)] })),
       dependents: dependents.length > 0 && statement(list(4, "dependents = ", dependents.map(atom))),
     });
   }

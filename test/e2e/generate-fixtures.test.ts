@@ -118,11 +118,11 @@ describe("generate: safety of the user's files", () => {
   it("stops with E023 on kinds that are not generated yet, writing nothing", async () => {
     const dir = await tempDir();
     const m = join(dir, "otpiser.toml");
-    await writeFile(m, manifest(`\n[services.machine]\nkind = "gen_statem"\nstates = ["idle"]\n`));
+    await writeFile(m, manifest(`\n[services.cron]\nkind = "scheduled"\nevery_ms = 1000\nrun = "Keeper.Jobs.tick"\n`));
     const out = join(dir, "project");
     const r = await otpiser(["generate", "-m", m, "-o", out]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toContain("kind `gen_statem` is not generated yet (service `machine`)");
+    expect(r.stderr).toContain("kind `scheduled` is not generated yet (service `cron`)");
     expect(r.stderr).toMatch(/otpiser\.toml:\d+:\d+/);
     expect(existsSync(out)).toBe(false);
   });

@@ -178,7 +178,8 @@ describe("planProject", () => {
     expect(worker).not.toContain("name: __MODULE__");
     expect(worker).toContain("Keyword.take(opts, [:name])");
     expect(worker).toContain("def status(server) do");
-    expect(file(plan, "lib/shop/workers.ex")).toContain("DynamicSupervisor.start_child(__MODULE__, {Shop.Worker, opts})");
+    expect(file(plan, "lib/shop/workers.ex")).toContain("@child Shop.Worker\n");
+    expect(file(plan, "lib/shop/workers.ex")).toContain("DynamicSupervisor.start_child(__MODULE__, {@child, opts})");
     expect(plan.files.find((f) => f.path === "lib/shop/release.ex")?.ownership).toBe("user");
     expect(file(plan, "test/support/supervision_case.ex")).not.toContain("worker:");
   });

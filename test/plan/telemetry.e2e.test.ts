@@ -45,7 +45,7 @@ describe('[features] telemetry = "telemetry"', () => {
     const files = new Map(plan().files.map((f) => [f.path, f.content]));
     expect(files.get("mix.exs")).toContain('{:telemetry, "~> 1.2"}');
     expect(files.has("lib/beacon/telemetry.ex")).toBe(false);
-    expect(files.get("lib/beacon/lifecycle.ex")).toContain(":ok = :telemetry.execute(event, measurements, metadata)");
+    expect(files.get("lib/beacon/lifecycle.ex")).toContain("@telemetry :telemetry\n");
     expect(files.get("lib/beacon/application.ex")).not.toContain("Telemetry.setup()");
     // telemetry = false: no lifecycle calls in that service at all.
     expect(files.get("lib/beacon/quiet.ex")).not.toContain("Lifecycle");

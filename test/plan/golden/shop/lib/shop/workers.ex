@@ -8,6 +8,8 @@ defmodule Shop.Workers do
 
   use DynamicSupervisor
 
+  @child Shop.Worker
+
   @doc "Starts the supervisor, registered under its module name."
   @spec start_link(term()) :: Supervisor.on_start()
   def start_link(init_arg \\ []) do
@@ -17,7 +19,7 @@ defmodule Shop.Workers do
   @doc "Starts a `Shop.Worker` under this supervisor; `opts` go to its `start_link`."
   @spec start_child(keyword()) :: DynamicSupervisor.on_start_child()
   def start_child(opts \\ []) do
-    DynamicSupervisor.start_child(__MODULE__, {Shop.Worker, opts})
+    DynamicSupervisor.start_child(__MODULE__, {@child, opts})
   end
 
   @impl true

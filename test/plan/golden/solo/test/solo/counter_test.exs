@@ -24,7 +24,8 @@ defmodule Solo.CounterTest do
 
   test "has an @vsn and code_change/3 migrates an older state to the current struct" do
     assert Counter.__info__(:attributes)[:vsn] == ["b1ad0320adc5"]
-    older = Map.put(Map.from_struct(%Counter{}), :retired_field, :gone)
+    fields = Map.from_struct(%Counter{})
+    older = Map.put(fields, :retired_field, :gone)
     assert {:ok, %Counter{} = state} = Counter.code_change("older", older, [])
     assert state == %Counter{}
   end

@@ -16,6 +16,8 @@ defmodule Solo.SupervisionCase do
 
   import ExUnit.Assertions
 
+  @app :solo
+
   using do
     quote do
       import Solo.SupervisionCase
@@ -30,8 +32,8 @@ defmodule Solo.SupervisionCase do
   @spec restart_application() :: :ok
   def restart_application do
     # (Not started yet, e.g. under `mix test --no-start`, is fine too.)
-    _ = Application.stop(:solo)
-    {:ok, _started} = Application.ensure_all_started(:solo)
+    _ = Application.stop(@app)
+    {:ok, _started} = Application.ensure_all_started(@app)
     :ok
   end
 
