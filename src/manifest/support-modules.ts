@@ -11,6 +11,9 @@ export const SUPPORT_MODULE_NAMES = {
   httpHandler: "Http.Handler",
   metrics: "Metrics",
   cluster: "Cluster",
+  /** Not modules: names of the generated cluster tests (`<App>.Cluster.ThreeNodesTest`, `...PgGroupsTest`). */
+  clusterNodesTest: "Cluster.ThreeNodes",
+  pgGroupsTest: "Cluster.PgGroups",
   supervisionCase: "SupervisionCase",
   /** Not a module of its own: the graceful-shutdown test is `<App>.ShutdownTest` in test/<app>/shutdown_test.exs. */
   shutdown: "Shutdown",
@@ -36,6 +39,12 @@ export function reservedModules(m: Manifest): [string, string][] {
       [supportModule(app, "metrics"), "the generated metrics module"],
     );
   }
-  if (m.cluster?.enabled) out.push([supportModule(app, "cluster"), "the generated cluster module"]);
+  if (m.cluster?.enabled) {
+    out.push(
+      [supportModule(app, "cluster"), "the generated cluster module"],
+      [supportModule(app, "clusterNodesTest"), "the name of the generated 3-node cluster test"],
+      [supportModule(app, "pgGroupsTest"), "the name of the generated process-group test"],
+    );
+  }
   return out;
 }

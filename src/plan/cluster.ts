@@ -160,7 +160,7 @@ function watcherFiles(ctx: PlanContext): PlannedFile[] {
     attach: statement(bind(4, ":ok", { call: `${telemetry}.attach_many`, args: ["id", "events", "forward", "nil"] })),
     detach: fits(4, detach) ? `    ${detach}` : `    on_exit(fn ->\n      ${telemetry}.detach(id)\n    end)`,
   };
-  const nodesModule = `${module}.ThreeNodes`;
+  const nodesModule = supportModule(ctx.app.module, "clusterNodesTest");
   const nodesView = {
     testModule: `${nodesModule}Test`,
     clusterModule: module,
@@ -217,7 +217,7 @@ function bootMembers(ctx: PlanContext): { supervisor: string; childId: string; g
 }
 
 function groupsTest(ctx: PlanContext, members: { supervisor: string; childId: string; group: string }[]): PlannedFile {
-  const module = `${clusterModule(ctx)}.PgGroups`;
+  const module = supportModule(ctx.app.module, "pgGroupsTest");
   const tuples = members.map((m) => [m.supervisor, m.childId, atom(m.group)]);
   const oneLine = `members = [${tuples.map((t) => `{${t.join(", ")}}`).join(", ")}]`;
   const membersList = fits(4, oneLine)
