@@ -1,4 +1,5 @@
 import type { Manifest } from "./model.js";
+import { joinsPgGroup, pgScopeService } from "./pg-groups.js";
 
 /**
  * Modules otpiser generates beside the services' own, under the app's namespace. The validator reserves them (E020
@@ -46,5 +47,26 @@ export function reservedModules(m: Manifest): [string, string][] {
       [supportModule(app, "pgGroupsTest"), "the name of the generated process-group test"],
     );
   }
+  return out;
+}
+
+/** A process the application starts under its root beside the computed tree (not a service of the manifest). */
+export interface SupportChild {
+  module: string;
+  /** `first`: before the tree's children (stopped last); `last`: after them (stopped first). */
+  position: "first" | "last";
+  what: string;
+}
+
+/** The support processes of this manifest's application, in start order (the planner starts exactly these). */
+export function supportChildren(m: Manifest): SupportChild[] {
+  const out: SupportChild[] = [];
+  if (!pgScopeService(m) && m.services.some(joinsPgGroup)) {
+    out.push({ module: ":pg", position: "first", what: "OTP's default process-group scope, joined by the services with `pg_group`" });
+  }
+  if (m.cluster?.enabled) {
+    out.push({ module: supportModule(m.app.module, "cluster"), position: "first", what: `node discovery (${m.cluster.discovery}), nodeup/nodedown, netsplits` });
+  }
+  if (m.http) out.push({ module: supportModule(m.app.module, "http"), position: "last", what: `/healthz, /readyz, /metrics on port ${m.http.port}` });
   return out;
 }

@@ -246,6 +246,20 @@ describe("otpiser info", { timeout: 120_000 }, () => {
     }
   });
 
+  it("names the processes [cluster] and [http] add under the root, in start order", async () => {
+    const path = fixture("valid", "otp-patterns");
+    const json = JSON.parse((await otpiser(["info", "-m", path, "--json"])).stdout) as { support_children: unknown[] };
+    expect(json.support_children).toEqual([
+      { module: "Orbit.Cluster", position: "first", what: expect.stringContaining("static") },
+      { module: "Orbit.Http", position: "last", what: "/healthz, /readyz, /metrics on port 4000" },
+    ]);
+    const text = await otpiser(["info", "-m", path]);
+    expect(text.stdout).toContain("also under the root, before the tree: Orbit.Cluster");
+    expect(text.stdout).toContain("also under the root, after the tree: Orbit.Http (/healthz, /readyz, /metrics on port 4000)");
+    const minimal = JSON.parse((await otpiser(["info", "-m", fixture("valid", "minimal"), "--json"])).stdout) as { support_children: unknown[] };
+    expect(minimal.support_children).toEqual([]);
+  });
+
   it("exits 1 with the diagnostics on an invalid manifest", async () => {
     const r = await otpiser(["info", "-m", fixture("invalid", "cycle-2")]);
     expect(r.exitCode).toBe(1);
