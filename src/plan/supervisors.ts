@@ -8,6 +8,7 @@ import { modulePath, testPath } from "../elixir/naming.js";
 import { code, isSupervisorNode, owned, type PlanContext, processChildren, registeredName, servicesIn } from "./context.js";
 import { joinBlocks, paragraphs, supervisionParagraphs } from "./docs.js";
 import { externalChild } from "./kinds.js";
+import { lifecycleModule } from "./process.js";
 import { render } from "./render.js";
 import type { PlannedFile, ProjectNeeds } from "./types.js";
 
@@ -86,6 +87,10 @@ export function planSupervisor(ctx: PlanContext, node: TreeNode): PlannedFile {
     module: node.module,
     moduledoc: joinBlocks(service?.doc ?? group?.doc ?? paragraphs(what), supervisionParagraphs(ctx, node)),
     useLine: `  use Supervisor${restart}`,
+    // Supervisors report their (re)starts too, so restarts of whole subtrees show in telemetry and /metrics.
+    started:
+      (service?.telemetry ?? true) &&
+      statement(bind(4, ":ok", { call: `${lifecycleModule(ctx)}.started`, args: [atom(node.id), "__MODULE__"] })),
     children: statement(verticalList(4, "children = ", processChildren(node).map((c) => childEntry(ctx, c)))),
     init: supervisorInit(node),
   };

@@ -22,6 +22,8 @@ defmodule Shop.CoreChain do
 
   @impl true
   def init(_init_arg) do
+    :ok = Shop.Lifecycle.started(:core_chain, __MODULE__)
+
     children = [
       Shop.Config,
       Shop.Migrate,
