@@ -4,44 +4,10 @@
  * --warnings-as-errors, format check, and their own tests, among them the 3-node cluster test (three real BEAM
  * nodes on this machine, a netsplit and its healing).
  */
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
-import { check } from "../../src/pipeline.js";
-import { planProject } from "../../src/plan/plan-project.js";
-import { mix, writePlan } from "./mix-helpers.js";
+import { describe, expect, it } from "vitest";
+import { planToml, proveProject, runTests, trackDirs } from "./mix-helpers.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  if (process.env.OTPISER_KEEP_E2E) return;
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-function generate(name: string, toml: string): { dir: string; paths: string[] } {
-  const result = check({ path: "otpiser.toml", text: toml });
-  expect(result.ok, JSON.stringify(result.diagnostics)).toBe(true);
-  const plan = planProject(result.manifest!, result.topology!, { generatorVersion: "0.0.0-test" });
-  const dir = writePlan(plan, name);
-  dirs.push(dir);
-  return { dir, paths: plan.files.map((f) => f.path) };
-}
-
-async function compiles(dir: string): Promise<void> {
-  const compile = await mix(dir, ["compile", "--warnings-as-errors"]);
-  expect(compile.exitCode, compile.output).toBe(0);
-  expect(compile.output).not.toMatch(/warning:/);
-}
-
-/** `mix test` with `args`; returns the summary line and how long the run took. */
-async function passes(dir: string, args: string[] = []): Promise<{ summary: string; seconds: number }> {
-  const started = Date.now();
-  const test = await mix(dir, ["test", ...args]);
-  const seconds = (Date.now() - started) / 1000;
-  expect(test.exitCode, test.output).toBe(0);
-  expect(test.output).not.toMatch(/warning:/);
-  const summary = /^\d+ tests?, 0 failures.*$/m.exec(test.output)?.[0];
-  expect(summary, test.output).toBeDefined();
-  return { summary: summary!, seconds };
-}
+trackDirs();
 
 const GALAXY = `
 [app]
@@ -109,21 +75,17 @@ describe("clustered projects compile, are formatted and pass their tests", () =>
   it.concurrent(
     "a pg_scope with members of several kinds and a template member, static discovery, [http]",
     async () => {
-      const { dir, paths } = generate("cluster", GALAXY);
-      await compiles(dir);
       // Every Elixir file but the HTTP endpoint's, whose formatting http.test.ts and the otp-patterns e2e prove.
-      const elixir = paths.filter((p) => /\.exs?$/.test(p) && !/\/(http|metrics)(_test)?\.exs?$/.test(p));
-      const format = await mix(dir, ["format", "--check-formatted", ...elixir]);
-      expect(format.exitCode, format.output).toBe(0);
+      const notHttp = (p: string): boolean => !/\/(http|metrics)(_test)?\.exs?$/.test(p);
+      const { dir, test: all } = await proveProject(planToml(GALAXY), "cluster", { formatOnly: notHttp });
       // The watcher (5), the 3-node test (1), the scope (3) and the group memberships (1): 10 tests of clustering.
-      const own = await passes(dir, ["test/galaxy/cluster_test.exs", "test/galaxy/cluster", "test/galaxy/scope_test.exs"]);
+      const own = await runTests(dir, ["test/galaxy/cluster_test.exs", "test/galaxy/cluster", "test/galaxy/scope_test.exs"]);
       expect(own.summary).toBe("10 tests, 0 failures");
-      const all = await passes(dir);
-      const only = await passes(dir, ["--only", "cluster"]);
+      const only = await runTests(dir, ["--only", "cluster"]);
       const [, total, excluded] = /^(\d+) tests, 0 failures, (\d+) excluded$/.exec(only.summary) ?? [];
       expect(Number(total) - Number(excluded), only.summary).toBe(1);
       expect(all.summary).toBe(`${total} tests, 0 failures`);
-      console.log(`cluster e2e: ${all.summary} in ${all.seconds.toFixed(1)} s; 3-node test alone: ${only.seconds.toFixed(1)} s`);
+      console.log(`cluster e2e: ${all.summary} in ${all.elapsed.toFixed(1)} s; 3-node test alone: ${only.elapsed.toFixed(1)} s`);
     },
     240_000,
   );
@@ -131,14 +93,11 @@ describe("clustered projects compile, are formatted and pass their tests", () =>
   it.concurrent(
     "long names, the default :pg scope and DNS discovery stay formatted and pass",
     async () => {
-      const { dir, paths } = generate("cluster-long", LONG);
-      await compiles(dir);
+      const plan = planToml(LONG);
       // Only clustering's files: formatting the rest of a project with such names is the other planners' business.
-      const mine = paths.filter((p) => /\/cluster(\.ex|_test\.exs|\/)|^config\//.test(p));
-      expect(mine.length).toBe(6);
-      const format = await mix(dir, ["format", "--check-formatted", ...mine]);
-      expect(format.exitCode, format.output).toBe(0);
-      const all = await passes(dir);
+      const mine = (p: string): boolean => /\/cluster(\.ex|_test\.exs|\/)|^config\//.test(p);
+      expect(plan.files.filter((f) => mine(f.path)).length).toBe(6);
+      const { test: all } = await proveProject(plan, "cluster-long", { formatOnly: mine });
       expect(all.summary).toMatch(/^\d+ tests, 0 failures$/);
     },
     240_000,

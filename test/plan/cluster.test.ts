@@ -6,11 +6,10 @@
 import { describe, expect, it } from "vitest";
 import { restartedIds } from "../../src/analysis/simulate.js";
 import { memberScope, PG_MEMBER_KINDS } from "../../src/manifest/pg-groups.js";
-import { check } from "../../src/pipeline.js";
 import { configStatement, DEFAULT_SCOPE_CHILD } from "../../src/plan/cluster.js";
-import { GENERATED_KINDS, notGeneratedDiagnostics, planProject } from "../../src/plan/plan-project.js";
+import { GENERATED_KINDS, notGeneratedDiagnostics } from "../../src/plan/plan-project.js";
 import { LIFECYCLE_KINDS } from "../../src/plan/process.js";
-import type { Plan } from "../../src/plan/types.js";
+import { checkToml, contentOf, planToml } from "./mix-helpers.js";
 
 const APP = `[app]
 name = "galaxy"
@@ -22,24 +21,6 @@ discovery = "static"
 nodes = ["a@127.0.0.1", "b@127.0.0.1"]
 groups = ["workers", "audit"]
 `;
-
-function checked(toml: string) {
-  const result = check({ path: "otpiser.toml", text: toml });
-  const errors = result.diagnostics.filter((d) => d.severity === "error");
-  expect(errors, JSON.stringify(errors)).toEqual([]);
-  return result;
-}
-
-function plan(toml: string): Plan {
-  const result = checked(toml);
-  return planProject(result.manifest!, result.topology!, { generatorVersion: "0.0.0-test" });
-}
-
-function file(p: Plan, path: string): string {
-  const found = p.files.find((f) => f.path === path);
-  if (!found) throw new Error(`no ${path} in ${p.files.map((f) => f.path).join(", ")}`);
-  return found.content;
-}
 
 const WITH_SCOPE = `${APP}
 [services.worker]
@@ -63,8 +44,8 @@ ${CLUSTER}`;
 
 describe("the scope services join", () => {
   it("is the first pg_scope of the manifest, else OTP's default :pg scope", () => {
-    expect(memberScope(checked(WITH_SCOPE).manifest!)).toBe("galaxy_pg");
-    expect(memberScope(checked(`${APP}\n[services.worker]\npg_group = "workers"\n${CLUSTER}`).manifest!)).toBe("pg");
+    expect(memberScope(checkToml(WITH_SCOPE).manifest!)).toBe("galaxy_pg");
+    expect(memberScope(checkToml(`${APP}\n[services.worker]\npg_group = "workers"\n${CLUSTER}`).manifest!)).toBe("pg");
   });
 
   it("covers every kind that runs the shared init hooks", () => {
@@ -74,7 +55,7 @@ describe("the scope services join", () => {
 
 describe("the implied pg_group edge", () => {
   it("starts members after their scope and restarts them with it; a template's owner takes its edge", () => {
-    const { graph, topology } = checked(WITH_SCOPE);
+    const { graph, topology } = checkToml(WITH_SCOPE);
     const edges = graph!.edges.filter((e) => e.reason === "pg_group").map((e) => [e.from, e.to, e.via]);
     expect(edges).toEqual([
       ["worker", "scope", undefined],
@@ -89,12 +70,12 @@ describe("the implied pg_group edge", () => {
   });
 
   it("does not exist without a pg_scope service, nor for a kind that joins no group", () => {
-    const { graph } = checked(`${APP}
+    const { graph } = checkToml(`${APP}
 [services.worker]
 pg_group = "workers"
 ${CLUSTER}`);
     expect(graph!.edges).toEqual([]);
-    const withRegistry = checked(`${APP}
+    const withRegistry = checkToml(`${APP}
 [services.scope]
 kind = "pg_scope"
 
@@ -109,37 +90,37 @@ ${CLUSTER}`);
 
 describe("joining at init", () => {
   it("follows the lifecycle start, in the scope's name, for templates too", () => {
-    const p = plan(WITH_SCOPE);
+    const p = planToml(WITH_SCOPE);
     for (const path of ["lib/galaxy/worker.ex", "lib/galaxy/session.ex"]) {
-      const init = file(p, path);
+      const init = contentOf(p, path);
       expect(init).toMatch(/:ok = Galaxy\.Lifecycle\.(started|instance_started)\(:\w+, __MODULE__\)\n    :ok = :pg\.join\(:galaxy_pg, :workers, self\(\)\)\n/);
     }
-    expect(file(p, "lib/galaxy/plain.ex")).not.toContain(":pg.join");
+    expect(contentOf(p, "lib/galaxy/plain.ex")).not.toContain(":pg.join");
   });
 
   it("uses the default :pg scope, started first by the application, when no pg_scope exists", () => {
-    const p = plan(`${APP}\n[services.worker]\npg_group = "workers"\n${CLUSTER}`);
-    expect(file(p, "lib/galaxy/worker.ex")).toContain(":ok = :pg.join(:pg, :workers, self())");
-    expect(file(p, "lib/galaxy/application.ex")).toContain(`children = [\n      ${DEFAULT_SCOPE_CHILD},\n      Galaxy.Cluster,\n      Galaxy.Worker\n    ]`);
+    const p = planToml(`${APP}\n[services.worker]\npg_group = "workers"\n${CLUSTER}`);
+    expect(contentOf(p, "lib/galaxy/worker.ex")).toContain(":ok = :pg.join(:pg, :workers, self())");
+    expect(contentOf(p, "lib/galaxy/application.ex")).toContain(`children = [\n      ${DEFAULT_SCOPE_CHILD},\n      Galaxy.Cluster,\n      Galaxy.Worker\n    ]`);
   });
 });
 
 describe("pg_scope", () => {
   it("is generated: a module with child_spec/1 starting :pg under the scope's name, and its test", () => {
     expect(GENERATED_KINDS.has("pg_scope")).toBe(true);
-    const p = plan(WITH_SCOPE);
-    const module = file(p, "lib/galaxy/scope.ex");
+    const p = planToml(WITH_SCOPE);
+    const module = contentOf(p, "lib/galaxy/scope.ex");
     expect(module).toContain("  @scope :galaxy_pg\n");
     expect(module).toContain("    %{id: __MODULE__, start: {:pg, :start_link, [@scope]}, restart: :transient, shutdown: 1000}\n");
     expect(module).toMatch(/At start-up, `Galaxy\.Worker` \(`:workers`\) and\s+`Galaxy\.Session` \(`:workers`\) join/);
     for (const fn of ["join(group, pids \\\\ self())", "leave(group, pids \\\\ self())", "members(group)", "local_members(group)", "groups do"]) {
       expect(module).toContain(`def ${fn}`);
     }
-    expect(file(p, "test/galaxy/scope_test.exs")).toContain("  alias Galaxy.Scope, as: Scope\n");
+    expect(contentOf(p, "test/galaxy/scope_test.exs")).toContain("  alias Galaxy.Scope, as: Scope\n");
   });
 
   it("tells a second scope that members join the first", () => {
-    const p = plan(`${APP}
+    const p = planToml(`${APP}
 [services.scope]
 kind = "pg_scope"
 
@@ -149,23 +130,23 @@ kind = "pg_scope"
 [services.worker]
 pg_group = "workers"
 ${CLUSTER}`);
-    expect(file(p, "lib/galaxy/other.ex")).toMatch(/join the scope of `Galaxy\.Scope`, the first\s+`pg_scope`\s+of\s+the\s+manifest/);
+    expect(contentOf(p, "lib/galaxy/other.ex")).toMatch(/join the scope of `Galaxy\.Scope`, the first\s+`pg_scope`\s+of\s+the\s+manifest/);
   });
 });
 
 describe("[cluster]", () => {
   it("is generated now: no E023 for the section", () => {
-    const { manifest } = checked(WITH_SCOPE);
+    const { manifest } = checkToml(WITH_SCOPE);
     expect(notGeneratedDiagnostics(manifest!, "otpiser.toml")).toEqual([]);
   });
 
   it("adds the watcher as a first root child, its config, and runtime overrides from the environment", () => {
-    const p = plan(WITH_SCOPE);
-    expect(file(p, "lib/galaxy/application.ex")).toContain("children = [\n      Galaxy.Cluster,\n");
-    expect(file(p, "config/config.exs")).toContain(
+    const p = planToml(WITH_SCOPE);
+    expect(contentOf(p, "lib/galaxy/application.ex")).toContain("children = [\n      Galaxy.Cluster,\n");
+    expect(contentOf(p, "config/config.exs")).toContain(
       'config :galaxy, Galaxy.Cluster,\n  discovery: :static,\n  nodes: [:"a@127.0.0.1", :"b@127.0.0.1"],\n  interval_ms: 5000\n',
     );
-    const runtime = file(p, "config/runtime.exs");
+    const runtime = contentOf(p, "config/runtime.exs");
     for (const name of ["CLUSTER_DISCOVERY", "CLUSTER_QUERY", "CLUSTER_NODES", "CLUSTER_INTERVAL_MS"]) {
       expect(runtime).toContain(`System.get_env("${name}")`);
     }
@@ -182,7 +163,7 @@ describe("[cluster]", () => {
   });
 
   it("writes the watcher's telemetry through the shared hooks, as the service `cluster`", () => {
-    const watcher = file(plan(WITH_SCOPE), "lib/galaxy/cluster.ex");
+    const watcher = contentOf(planToml(WITH_SCOPE), "lib/galaxy/cluster.ex");
     expect(watcher).toContain("    :ok = Galaxy.Lifecycle.started(:cluster, __MODULE__)\n");
     for (const event of ["nodeup", "nodedown", "netsplit", "healed"]) {
       expect(watcher).toMatch(new RegExp(`Galaxy\\.Lifecycle\\.event\\(\\s*:cluster,\\s*:${event},`));
@@ -192,7 +173,7 @@ describe("[cluster]", () => {
   });
 
   it("tests on three nodes the groups that have members at boot: not those of dynamic children", () => {
-    const p = plan(`${APP}
+    const p = planToml(`${APP}
 [services.scope]
 kind = "pg_scope"
 scope = "galaxy_pg"
@@ -207,32 +188,32 @@ child = "session"
 [services.worker]
 pg_group = "workers"
 ${CLUSTER}`);
-    const nodes = file(p, "test/galaxy/cluster/three_nodes_test.exs");
+    const nodes = contentOf(p, "test/galaxy/cluster/three_nodes_test.exs");
     expect(nodes).toContain("  @groups [{:galaxy_pg, :workers}]\n");
     expect(nodes).toContain("  @moduletag :cluster\n");
     expect(nodes).not.toContain("alias Galaxy.Http");
     // The worker sits in a computed sub-supervisor (it depends on the scope); the test finds it there.
-    expect(file(p, "test/galaxy/cluster/pg_groups_test.exs")).toContain("    members = [{Galaxy.SessionsBranches, Galaxy.Worker, :workers}]\n");
+    expect(contentOf(p, "test/galaxy/cluster/pg_groups_test.exs")).toContain("    members = [{Galaxy.SessionsBranches, Galaxy.Worker, :workers}]\n");
   });
 
   it("gives the three nodes an HTTP port of the OS's choosing when the project has [http]", () => {
-    const p = plan(`${WITH_SCOPE}\n[http]\nport = 4000\n`);
-    expect(file(p, "test/galaxy/cluster/three_nodes_test.exs")).toContain("http = Keyword.put(Application.get_env(@app, Http, []), :port, 0)");
+    const p = planToml(`${WITH_SCOPE}\n[http]\nport = 4000\n`);
+    expect(contentOf(p, "test/galaxy/cluster/three_nodes_test.exs")).toContain("http = Keyword.put(Application.get_env(@app, Http, []), :port, 0)");
   });
 
   it("leaves out the watcher when disabled, but still starts the default scope for members", () => {
-    const p = plan(`${APP}\n[services.worker]\npg_group = "workers"\n${CLUSTER}enabled = false\n`);
+    const p = planToml(`${APP}\n[services.worker]\npg_group = "workers"\n${CLUSTER}enabled = false\n`);
     const paths = p.files.map((f) => f.path);
     expect(paths).not.toContain("lib/galaxy/cluster.ex");
     expect(paths).toContain("test/galaxy/cluster/pg_groups_test.exs");
-    expect(file(p, "lib/galaxy/application.ex")).toContain(`children = [\n      ${DEFAULT_SCOPE_CHILD},\n      Galaxy.Worker\n    ]`);
-    expect(file(p, "config/config.exs")).not.toContain("Galaxy.Cluster");
+    expect(contentOf(p, "lib/galaxy/application.ex")).toContain(`children = [\n      ${DEFAULT_SCOPE_CHILD},\n      Galaxy.Worker\n    ]`);
+    expect(contentOf(p, "config/config.exs")).not.toContain("Galaxy.Cluster");
   });
 
   it("adds nothing to a project without [cluster]", () => {
-    const p = plan(`${APP}\n[services.worker]\n`);
+    const p = planToml(`${APP}\n[services.worker]\n`);
     expect(p.files.some((f) => f.path.includes("cluster"))).toBe(false);
-    expect(file(p, "lib/galaxy/application.ex")).not.toContain(":pg");
+    expect(contentOf(p, "lib/galaxy/application.ex")).not.toContain(":pg");
   });
 });
 

@@ -3,18 +3,11 @@
  * `mix compile --warnings-as-errors`, `mix format --check-formatted` and `mix test` on it for real.
  * Each fixture is generated once; its three mix commands share one `_build` (MIX_ENV=test throughout).
  */
-import { rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { planProject } from "../../src/plan/plan-project.js";
+import { describe, expect, it } from "vitest";
 import { longNamesApp, shopApp, soloApp } from "./fixtures.js";
-import { mix, writePlan } from "./mix-helpers.js";
+import { type App, planApp, proveProject, trackDirs } from "./mix-helpers.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  if (process.env.OTPISER_KEEP_E2E) return;
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+trackDirs();
 
 /** Added after the format check: proves the adversarial moduledoc stayed text (the compile would have halted otherwise). */
 const DOCS_TEST = `defmodule OtpiserDocsTest do
@@ -27,21 +20,10 @@ const DOCS_TEST = `defmodule OtpiserDocsTest do
 end
 `;
 
-async function generateAndCheck(name: string, fixture: ReturnType<typeof soloApp>, extraTests: Record<string, string> = {}) {
-  const plan = planProject(fixture.manifest, fixture.topology, { generatorVersion: "0.0.0-test" });
-  const dir = writePlan(plan, name);
-  dirs.push(dir);
-  const compile = await mix(dir, ["compile", "--warnings-as-errors"]);
-  expect(compile.exitCode, compile.output).toBe(0);
-  expect(compile.output).not.toMatch(/warning:/);
-  const format = await mix(dir, ["format", "--check-formatted"]);
-  expect(format.exitCode, format.output).toBe(0);
-  for (const [path, content] of Object.entries(extraTests)) writeFileSync(join(dir, path), content);
-  const test = await mix(dir, ["test"]);
-  expect(test.exitCode, test.output).toBe(0);
-  expect(test.output).toMatch(/\b0 failures\b/);
-  expect(test.output).not.toMatch(/warning:/);
-  return { plan, dir, test };
+async function generateAndCheck(name: string, fixture: App, extraTests: Record<string, string> = {}) {
+  const plan = planApp(fixture);
+  const { test } = await proveProject(plan, name, { extraTests });
+  return { plan, test };
 }
 
 describe("generated projects compile, are formatted and pass their tests", () => {

@@ -7,18 +7,11 @@
  * every worker, and a killed worker (or the pool's own registry) is replaced and registered again. The whole suite
  * runs too: the generated supervision tests crash these services and their registry as well.
  */
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Manifest } from "../../src/manifest/model.js";
-import { check } from "../../src/pipeline.js";
-import { planProject } from "../../src/plan/plan-project.js";
-import { mix, writePlan } from "./mix-helpers.js";
+import { proveKinds, trackDirs } from "./mix-helpers.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  if (process.env.OTPISER_KEEP_E2E) return;
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+trackDirs();
 
 const BASIC = `
 [app]
@@ -172,30 +165,8 @@ function expectedTests(manifest: Manifest): number {
   return n;
 }
 
-async function prove(name: string, toml: string) {
-  const result = check({ path: `${name}.toml`, text: toml });
-  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const manifest = result.manifest!;
-  const plan = planProject(manifest, result.topology!, { generatorVersion: "0.0.0-test" });
-  const dir = writePlan(plan, name);
-  dirs.push(dir);
-  const compile = await mix(dir, ["compile", "--warnings-as-errors"]);
-  expect(compile.exitCode, compile.output).toBe(0);
-  expect(compile.output).not.toMatch(/warning:/);
-  const format = await mix(dir, ["format", "--check-formatted"]);
-  expect(format.exitCode, format.output).toBe(0);
-  // The whole suite: the supervision tests crash the ets owners, the pools and the shared registry too.
-  const all = await mix(dir, ["test"]);
-  expect(all.exitCode, all.output).toBe(0);
-  expect(all.output).toMatch(/\b0 failures\b/);
-  expect(all.output).not.toMatch(/warning:/);
-  const kindTests = plan.files
-    .filter((f) => manifest.services.some((s) => (s.spec.kind === "ets_owner" || s.spec.kind === "pool") && f.content.startsWith(`defmodule ${s.module}Test do`)))
-    .map((f) => f.path);
-  const own = await mix(dir, ["test", ...kindTests]);
-  expect(own.exitCode, own.output).toBe(0);
-  return { plan, manifest, own };
-}
+// The whole suite runs first: the supervision tests crash the ets owners, the pools and the shared registry too.
+const prove = (name: string, toml: string) => proveKinds(name, toml, ["ets_owner", "pool"]);
 
 describe("ets_owner and pool projects compile, are formatted and pass their tests", () => {
   it.concurrent(

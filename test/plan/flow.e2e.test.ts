@@ -6,17 +6,10 @@
  * the point: the projects below cover the three policies, telemetry on and off, declared sizes the tests use as
  * they are and sizes they scale down, and names long enough to push every generated line past 98 columns.
  */
-import { rmSync } from "node:fs";
-import { afterAll, describe, expect, it } from "vitest";
-import { check } from "../../src/pipeline.js";
-import { planProject } from "../../src/plan/plan-project.js";
-import { mix, writePlan } from "./mix-helpers.js";
+import { describe, expect, it } from "vitest";
+import { proveKinds, trackDirs } from "./mix-helpers.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  if (process.env.OTPISER_KEEP_E2E) return;
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+trackDirs();
 
 const FLOW = `
 [app]
@@ -119,30 +112,8 @@ subscribe_to = ["events"]
 const PRODUCER_TESTS = 5;
 const CONSUMER_TESTS = 6;
 
-async function prove(name: string, toml: string) {
-  const result = check({ path: `${name}.toml`, text: toml });
-  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  const plan = planProject(result.manifest!, result.topology!, { generatorVersion: "0.0.0-test" });
-  const dir = writePlan(plan, name);
-  dirs.push(dir);
-  const compile = await mix(dir, ["compile", "--warnings-as-errors"]);
-  expect(compile.exitCode, compile.output).toBe(0);
-  expect(compile.output).not.toMatch(/warning:/);
-  const format = await mix(dir, ["format", "--check-formatted"]);
-  expect(format.exitCode, format.output).toBe(0);
-  // The whole suite, the generated supervision tests included (they crash producers and consumers).
-  const all = await mix(dir, ["test"]);
-  expect(all.exitCode, all.output).toBe(0);
-  expect(all.output).toMatch(/\b0 failures\b/);
-  expect(all.output).not.toMatch(/warning:/);
-  const manifest = result.manifest!;
-  const flowTests = plan.files
-    .filter((f) => manifest.services.some((s) => (s.spec.kind === "producer" || s.spec.kind === "consumer") && f.content.startsWith(`defmodule ${s.module}Test do`)))
-    .map((f) => f.path);
-  const flow = await mix(dir, ["test", ...flowTests]);
-  expect(flow.exitCode, flow.output).toBe(0);
-  return { plan, manifest, flow };
-}
+// The whole suite runs first, the generated supervision tests included (they crash producers and consumers).
+const prove = (name: string, toml: string) => proveKinds(name, toml, ["producer", "consumer"]);
 
 function count(manifest: { services: { spec: { kind: string } }[] }): number {
   const producers = manifest.services.filter((s) => s.spec.kind === "producer").length;
@@ -154,9 +125,9 @@ describe("producer / consumer projects compile, are formatted and pass their tes
   it.concurrent(
     "three overflow policies, telemetry on and off, scaled-down test sizes",
     async () => {
-      const { plan, manifest, flow } = await prove("flow", FLOW);
+      const { plan, manifest, own } = await prove("flow", FLOW);
       expect(count(manifest)).toBe(38);
-      expect(flow.output).toMatch(/\b38 tests, 0 failures\b/);
+      expect(own.output).toMatch(/\b38 tests, 0 failures\b/);
       const paths = plan.files.map((f) => f.path);
       for (const p of ["lib/flow/events.ex", "lib/flow/indexer.ex", "test/flow/events_test.exs", "test/flow/indexer_test.exs"]) {
         expect(paths).toContain(p);
@@ -168,8 +139,8 @@ describe("producer / consumer projects compile, are formatted and pass their tes
   it.concurrent(
     "long names everywhere stay formatted",
     async () => {
-      const { manifest, flow } = await prove("flow-long", LONG);
-      expect(flow.output).toMatch(new RegExp(`\\b${count(manifest)} tests, 0 failures\\b`));
+      const { manifest, own } = await prove("flow-long", LONG);
+      expect(own.output).toMatch(new RegExp(`\\b${count(manifest)} tests, 0 failures\\b`));
     },
     180_000,
   );
@@ -177,9 +148,9 @@ describe("producer / consumer projects compile, are formatted and pass their tes
   it.concurrent(
     "modules named like the tests' aliases, a buffer of one and a demand of one",
     async () => {
-      const { manifest, flow } = await prove("flow-clash", CLASH);
+      const { manifest, own } = await prove("flow-clash", CLASH);
       expect(count(manifest)).toBe(22);
-      expect(flow.output).toMatch(/\b22 tests, 0 failures\b/);
+      expect(own.output).toMatch(/\b22 tests, 0 failures\b/);
     },
     180_000,
   );

@@ -2,25 +2,12 @@
  * Planner details of `producer` / `consumer` (no mix runs here: flow.e2e.test.ts compiles and tests the output).
  */
 import { describe, expect, it } from "vitest";
-import { check } from "../../src/pipeline.js";
 import { buildContext } from "../../src/plan/context.js";
 import { PlanError } from "../../src/plan/errors.js";
 import { planConsumer, planProducer, TEST_BUFFER_LIMIT, TEST_DEMAND_LIMIT, testBuffer, testDemand } from "../../src/plan/flow.js";
-import { GENERATED_KINDS, planProject } from "../../src/plan/plan-project.js";
-import type { Plan } from "../../src/plan/types.js";
+import { GENERATED_KINDS } from "../../src/plan/plan-project.js";
 import { leaf, manifest, service, supervisorNode, topology } from "./fixtures.js";
-
-function planToml(toml: string): Plan {
-  const result = check({ path: "otpiser.toml", text: toml });
-  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return planProject(result.manifest!, result.topology!, { generatorVersion: "test" });
-}
-
-function file(plan: Plan, path: string): string {
-  const found = plan.files.find((f) => f.path === path);
-  if (!found) throw new Error(`no ${path} in ${plan.files.map((f) => f.path).join(", ")}`);
-  return found.content;
-}
+import { contentOf, planToml } from "./mix-helpers.js";
 
 const app = (services: string): string => `[app]\nname = "shop"\n${services}`;
 
@@ -37,22 +24,22 @@ describe("producer / consumer planning", () => {
 
   it("writes a module and a test for each, protocol and placeholders included", () => {
     const plan = planToml(app(producer("events") + consumer("indexer", ["events"])));
-    const events = file(plan, "lib/shop/events.ex");
-    const indexer = file(plan, "lib/shop/indexer.ex");
+    const events = contentOf(plan, "lib/shop/events.ex");
+    const indexer = contentOf(plan, "lib/shop/indexer.ex");
     expect(events).toMatch(/^defmodule Shop\.Events do/);
     for (const fun of ["def push(server \\\\ __MODULE__, event)", "def subscribe(server \\\\ __MODULE__, demand)", "def ask(producer, demand)", "def stats(server \\\\ __MODULE__)"]) {
       expect(events).toContain(fun);
     }
     expect(indexer).toContain("defp handle_events(_events, state) do");
     expect(indexer).toContain("@producers [Shop.Events]");
-    expect(file(plan, "test/shop/events_test.exs")).toContain("alias Shop.Events, as: Producer");
-    expect(file(plan, "test/shop/indexer_test.exs")).toContain("alias Shop.Indexer, as: Consumer");
+    expect(contentOf(plan, "test/shop/events_test.exs")).toContain("alias Shop.Events, as: Producer");
+    expect(contentOf(plan, "test/shop/indexer_test.exs")).toContain("alias Shop.Indexer, as: Consumer");
   });
 
   it("uses the shared process hooks in both GenServers", () => {
     const plan = planToml(app(producer("events") + consumer("indexer", ["events"])));
     for (const [path, id] of [["lib/shop/events.ex", "events"], ["lib/shop/indexer.ex", "indexer"]] as const) {
-      const source = file(plan, path);
+      const source = contentOf(plan, path);
       expect(source).toContain("Process.flag(:trap_exit, true)");
       expect(source).toContain(`:ok = Shop.Lifecycle.started(:${id}, __MODULE__)`);
       expect(source).toContain(`:ok = Shop.Lifecycle.stopped(:${id}, __MODULE__, reason)`);
@@ -68,32 +55,32 @@ describe("producer / consumer planning", () => {
     ["reject", ":ok | {:error, :full}", "{{:error, :full}, %{state | rejected: state.rejected + 1}}", ":rejected"],
   ])("overflow = %s: only that policy is generated, with its reply and telemetry event", (overflow, returns, clause, event) => {
     const plan = planToml(app(producer("events", `overflow = "${overflow}"\nbuffer_size = 7`)));
-    const source = file(plan, "lib/shop/events.ex");
+    const source = contentOf(plan, "lib/shop/events.ex");
     expect(source).toContain(`@spec push(GenServer.server(), term()) :: ${returns}`);
     expect(source).toContain(clause);
     expect(source).toContain(`@overflow :${overflow}`);
     expect(source).toContain("@buffer_size 7");
     expect(source.match(/defp enqueue\(/g)).toHaveLength(2);
     expect(source).toContain(`:ok = Shop.Lifecycle.event(:events, ${event}, %{count: 1}, %{overflow: @overflow})`);
-    const test = file(plan, "test/shop/events_test.exs");
+    const test = contentOf(plan, "test/shop/events_test.exs");
     expect(test).toContain(`test "${overflow}: a full buffer`);
     expect(test).toContain(`@${event.slice(1)} [:shop, :events, ${event}]`);
   });
 
   it("without telemetry, emits no events and attaches no handler in the test", () => {
     const plan = planToml(app(producer("events", "telemetry = false") + consumer("indexer", ["events"], "telemetry = false")));
-    for (const path of ["lib/shop/events.ex", "lib/shop/indexer.ex"]) expect(file(plan, path)).not.toContain("Lifecycle");
-    const test = file(plan, "test/shop/events_test.exs");
+    for (const path of ["lib/shop/events.ex", "lib/shop/indexer.ex"]) expect(contentOf(plan, path)).not.toContain("Lifecycle");
+    const test = contentOf(plan, "test/shop/events_test.exs");
     expect(test).not.toContain("attach");
     expect(test).not.toContain("def forward(");
   });
 
   it("picks test aliases that no module the test names starts with", () => {
     const plan = planToml(`[app]\nname = "producer"\n${producer("events")}${consumer("consumer", ["events"], 'module = "Consumer"')}`);
-    const producerTest = file(plan, "test/producer/events_test.exs");
+    const producerTest = contentOf(plan, "test/producer/events_test.exs");
     expect(producerTest).toContain("alias Producer.Events, as: Producer2");
     expect(producerTest).toContain("Producer2.stats()");
-    const consumerTest = file(plan, "test/consumer_test.exs");
+    const consumerTest = contentOf(plan, "test/consumer_test.exs");
     expect(consumerTest).toContain("alias Consumer, as: Consumer2");
     expect(consumerTest).toContain("alias Producer.Events, as: Producer2");
     expect(consumerTest).toContain("@producers [Producer.Events]");
@@ -101,7 +88,7 @@ describe("producer / consumer planning", () => {
 
   it("with the real :telemetry package, tests attach through it", () => {
     const plan = planToml(`[features]\ntelemetry = "telemetry"\n${app(producer("events"))}`);
-    const test = file(plan, "test/shop/events_test.exs");
+    const test = contentOf(plan, "test/shop/events_test.exs");
     expect(test).toContain(":ok = :telemetry.attach(handler_id, @dropped, &__MODULE__.forward/4, self())");
     expect(test).toContain("on_exit(fn -> :telemetry.detach(handler_id) end)");
     expect(test).not.toContain("alias Shop.Telemetry");
@@ -109,20 +96,20 @@ describe("producer / consumer planning", () => {
 
   it("tests use the declared sizes up to the limits and smaller ones beyond", () => {
     const small = planToml(app(producer("events", "buffer_size = 5") + consumer("indexer", ["events"], "max_demand = 3\nmin_demand = 1")));
-    const smallTest = file(small, "test/shop/indexer_test.exs");
+    const smallTest = contentOf(small, "test/shop/indexer_test.exs");
     expect(smallTest).toContain("@buffer_size 5\n");
     expect(smallTest).toContain("@max_demand 3\n");
     expect(smallTest).toContain("@min_demand 1\n");
     expect(smallTest).toContain("== {3, 1}");
 
     const large = planToml(app(producer("events", "buffer_size = 100_000") + consumer("indexer", ["events"], "max_demand = 5000\nmin_demand = 2500")));
-    const largeTest = file(large, "test/shop/indexer_test.exs");
+    const largeTest = contentOf(large, "test/shop/indexer_test.exs");
     expect(largeTest).toContain(`@buffer_size ${TEST_BUFFER_LIMIT}\n`);
     expect(largeTest).toContain(`@max_demand ${TEST_DEMAND_LIMIT}\n`);
     expect(largeTest).toContain("@min_demand 50\n");
     // The application's own instance is still checked against the declared values.
     expect(largeTest).toContain("== {5000, 2500}");
-    expect(file(large, "test/shop/events_test.exs")).toContain("assert %{buffer_size: 100_000, overflow: :drop_oldest} = Producer.stats()");
+    expect(contentOf(large, "test/shop/events_test.exs")).toContain("assert %{buffer_size: 100_000, overflow: :drop_oldest} = Producer.stats()");
   });
 
   it("scales demand down keeping min_demand below max_demand", () => {
@@ -141,7 +128,7 @@ describe("producer / consumer planning", () => {
     const plan = planToml(
       app(producer("orders", 'overflow = "reject"') + producer("events") + consumer("indexer", ["orders", "events"])),
     );
-    const test = file(plan, "test/shop/indexer_test.exs");
+    const test = contentOf(plan, "test/shop/indexer_test.exs");
     expect(test).toContain("alias Shop.Orders, as: Producer");
     expect(test).toContain("List.duplicate({:error, :full}, 3)");
     expect(test).toContain("expected = Enum.to_list(1..(@max_demand + @buffer_size))");
@@ -151,7 +138,7 @@ describe("producer / consumer planning", () => {
   it("documents who consumes what", () => {
     const plan = planToml(app(producer("events") + consumer("indexer", ["events"]) + consumer("audit", ["events"])));
     // Prose is wrapped: compare it with line breaks as spaces.
-    const prose = (path: string): string => file(plan, path).replace(/\s+/g, " ");
+    const prose = (path: string): string => contentOf(plan, path).replace(/\s+/g, " ");
     expect(prose("lib/shop/events.ex")).toContain("Consumed by `Shop.Indexer` and `Shop.Audit` (`subscribe_to`).");
     expect(prose("lib/shop/indexer.ex")).toContain("subscribed to `Shop.Events` (`subscribe_to`)");
   });
@@ -171,7 +158,7 @@ describe("producer / consumer planning", () => {
 
   it("user text in `doc` stays text", () => {
     const plan = planToml(app(producer("events", 'doc = "Events #{System.halt()} \\"\\"\\" end"')));
-    expect(file(plan, "lib/shop/events.ex")).toContain("Events \\#{System.halt()}");
+    expect(contentOf(plan, "lib/shop/events.ex")).toContain("Events \\#{System.halt()}");
   });
 
   it("refuses a consumer of something that is not a producer (validation reports it first: E017)", () => {

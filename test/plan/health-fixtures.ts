@@ -1,11 +1,9 @@
 /**
  * Hand-built manifests and topologies with `health` services and `[http]`, standing in for the pipeline.
  */
-import type { Manifest, Service } from "../../src/manifest/model.js";
-import type { Topology } from "../../src/analysis/tree.js";
+import type { Service } from "../../src/manifest/model.js";
 import { genServer, leaf, manifest, service, supervisorNode, topology } from "./fixtures.js";
-
-type App = { manifest: Manifest; topology: Topology };
+import type { App } from "./mix-helpers.js";
 
 function health(app: string, id: string, probes: string[], extra: Partial<Service> = {}): Service {
   return service(app, id, { kind: "health", intervalMs: 100, probes }, extra);

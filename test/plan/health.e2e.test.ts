@@ -3,56 +3,24 @@
  * through the real CLI), written to disk and proven with real `mix compile --warnings-as-errors`,
  * `mix format --check-formatted` and `mix test` runs. The generated tests ask the endpoint over real HTTP (`:httpc`).
  */
-import { rmSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
-import { planProject } from "../../src/plan/plan-project.js";
-import type { Plan } from "../../src/plan/types.js";
+import { describe, expect, it } from "vitest";
 import { otpiser, proveWithMix, tempDir } from "../helpers/cli.js";
 import { healthApp, healthOnlyApp, httpOnlyApp, longHealthApp } from "./health-fixtures.js";
-import { mix, writePlan } from "./mix-helpers.js";
+import { type App, planApp, proveProject, testCounts, track, trackDirs } from "./mix-helpers.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  if (process.env.OTPISER_KEEP_E2E) return;
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
-
-/** `test "..."` blocks in the plan's test files, by path. */
-function testCounts(plan: Plan): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const f of plan.files) {
-    if (f.path.endsWith("_test.exs")) counts.set(f.path, (f.content.match(/^ {2}test "/gm) ?? []).length);
-  }
-  return counts;
-}
-
-const total = (counts: Map<string, number>): number => [...counts.values()].reduce((a, b) => a + b, 0);
+trackDirs();
 
 /**
- * Writes and proves a planned project. `formatOnly` restricts the format check to these files (a fixture whose
- * other files have names too long for modules outside this feature).
+ * Writes and proves a planned project: every generated test ran, and passed. `formatOnly` restricts the format check
+ * to these files (a fixture whose other files have names too long for modules outside this feature).
  */
-async function generateAndCheck(name: string, fixture: ReturnType<typeof healthApp>, formatOnly?: (path: string) => boolean) {
-  const plan = planProject(fixture.manifest, fixture.topology, { generatorVersion: "0.0.0-test" });
-  const dir = writePlan(plan, name);
-  dirs.push(dir);
-  const compile = await mix(dir, ["compile", "--warnings-as-errors"]);
-  expect(compile.exitCode, compile.output).toBe(0);
-  expect(compile.output).not.toMatch(/warning:/);
-  const files = formatOnly ? plan.files.map((f) => f.path).filter((p) => /\.exs?$/.test(p) && formatOnly(p)) : [];
-  const format = await mix(dir, ["format", "--check-formatted", ...files]);
-  expect(format.exitCode, format.output).toBe(0);
-  const test = await mix(dir, ["test"]);
-  expect(test.exitCode, test.output).toBe(0);
-  expect(test.output).not.toMatch(/warning:/);
-  const counts = testCounts(plan);
-  // Every generated test ran, and passed.
-  expect(test.output).toMatch(new RegExp(`\\b${total(counts)} tests, 0 failures\\b`));
-  const seconds = Number(/Finished in ([\d.]+) seconds/.exec(test.output)?.[1]);
-  expect(seconds).toBeLessThan(10);
-  return { plan, counts };
+async function generateAndCheck(name: string, fixture: App, formatOnly?: (path: string) => boolean) {
+  const plan = planApp(fixture);
+  const { test } = await proveProject(plan, name, { formatOnly, allTests: true });
+  expect(test.seconds).toBeLessThan(10);
+  return { plan, counts: testCounts(plan) };
 }
 
 describe("health services and [http]: generated projects compile, are formatted and pass their tests", () => {
@@ -106,8 +74,7 @@ describe("health services and [http]: generated projects compile, are formatted 
 
 describe("through the CLI", () => {
   it("`otpiser generate` writes a project with health and [http] that passes all three mix checks", { timeout: 240_000 }, async () => {
-    const dir = await tempDir("otpiser-health-cli-");
-    dirs.push(dir);
+    const dir = track(await tempDir("otpiser-health-cli-"));
     const manifest = join(dir, "otpiser.toml");
     await writeFile(
       manifest,

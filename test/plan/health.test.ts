@@ -7,20 +7,10 @@ import { describe, expect, it } from "vitest";
 import { check } from "../../src/pipeline.js";
 import { buildContext } from "../../src/plan/context.js";
 import { httpNeeds } from "../../src/plan/http.js";
-import { notGeneratedDiagnostics, PlanError, planProject } from "../../src/plan/plan-project.js";
-import type { Plan } from "../../src/plan/types.js";
+import { notGeneratedDiagnostics, PlanError } from "../../src/plan/plan-project.js";
 import { genServer, leaf, manifest, service, shopApp, supervisorNode, topology } from "./fixtures.js";
 import { healthApp, healthOnlyApp, httpOnlyApp, longHealthApp } from "./health-fixtures.js";
-
-const opts = { generatorVersion: "1.2.3" };
-type App = ReturnType<typeof healthApp>;
-const planOf = (app: App): Plan => planProject(app.manifest, app.topology, opts);
-
-function file(plan: Plan, path: string): string {
-  const found = plan.files.find((f) => f.path === path);
-  if (!found) throw new Error(`no ${path} in ${plan.files.map((f) => f.path).join(", ")}`);
-  return found.content;
-}
+import { type App, contentOf, planApp } from "./mix-helpers.js";
 
 /** A flat app: the services directly under the root, with `[http]` unless told otherwise. */
 function flatApp(services: ReturnType<typeof service>[], http = true): App {
@@ -33,7 +23,7 @@ const health = (id: string, probes: string[], extra = {}) => service("Flat", id,
 
 describe("health services", () => {
   it("check each probe the way its kind says, finding processes through their supervisor", () => {
-    const source = file(planOf(healthApp()), "lib/clinic/health.ex");
+    const source = contentOf(planApp(healthApp()), "lib/clinic/health.ex");
     expect(source).toContain('      "alive:db" ->\n        alive(Clinic.CoreChain, Clinic.Db)\n');
     expect(source).toContain('      "call:cache" ->\n        responds(Clinic.Supervisor, Clinic.Cache, timeout)\n');
     // An external's child id is known only to its child spec, evaluated at runtime.
@@ -49,13 +39,13 @@ describe("health services", () => {
   });
 
   it("emit a :probe event per result through the lifecycle module, unless telemetry is off", () => {
-    const plan = planOf(healthApp());
-    expect(file(plan, "lib/clinic/health.ex")).toContain("Clinic.Lifecycle.event(");
-    expect(file(plan, "lib/clinic/health.ex")).toContain(":ok = Clinic.Lifecycle.started(:health, __MODULE__)");
-    const quiet = file(plan, "lib/clinic/quiet_health.ex");
+    const plan = planApp(healthApp());
+    expect(contentOf(plan, "lib/clinic/health.ex")).toContain("Clinic.Lifecycle.event(");
+    expect(contentOf(plan, "lib/clinic/health.ex")).toContain(":ok = Clinic.Lifecycle.started(:health, __MODULE__)");
+    const quiet = contentOf(plan, "lib/clinic/quiet_health.ex");
     expect(quiet).not.toContain("Lifecycle");
     expect(quiet).not.toContain("defp report");
-    expect(file(plan, "test/clinic/quiet_health_test.exs")).not.toContain("telemetry event");
+    expect(contentOf(plan, "test/clinic/quiet_health_test.exs")).not.toContain("telemetry event");
     // Only what it needs: no external, no call probe.
     expect(quiet).not.toContain("defp child_id");
     expect(quiet).not.toContain("defp responds");
@@ -63,7 +53,7 @@ describe("health services", () => {
   });
 
   it("without probes, compile to an always-ready service with no process helpers", () => {
-    const idle = file(planOf(healthOnlyApp()), "lib/quiet/idle.ex");
+    const idle = contentOf(planApp(healthOnlyApp()), "lib/quiet/idle.ex");
     expect(idle).toContain("  @probes []\n");
     expect(idle).not.toContain("defp alive");
     expect(idle).not.toContain("defp child_pid");
@@ -71,26 +61,26 @@ describe("health services", () => {
   });
 
   it("assert in their test that probes of the running app pass, except mfa: and calls to externals", () => {
-    const test = file(planOf(healthApp()), "test/clinic/health_test.exs");
+    const test = contentOf(planApp(healthApp()), "test/clinic/health_test.exs");
     const passing = /passing = \[([^\]]*)\]/.exec(test)?.[1]?.replace(/\s+/g, " ").trim();
     expect(passing).toBe('"alive:db", "call:cache", "alive:sessions", "call:sessions", "alive:pubsub", "call:config"');
     expect(test).toContain("  alias Clinic.Health\n");
-    expect(file(planOf(healthApp()), "test/clinic/quiet_health_test.exs")).toContain("  alias Clinic.QuietHealth, as: Health\n");
+    expect(contentOf(planApp(healthApp()), "test/clinic/quiet_health_test.exs")).toContain("  alias Clinic.QuietHealth, as: Health\n");
   });
 
   it("refuse probes of processes that do not exist (a guard behind validation)", () => {
     const worker = service("Flat", "worker", genServer({}), { template: true });
-    expect(() => planOf(flatApp([worker, health("health", ["alive:worker"])]))).toThrow(PlanError);
-    expect(() => planOf(flatApp([health("health", ["alive:nobody"])]))).toThrow(/names no service/);
+    expect(() => planApp(flatApp([worker, health("health", ["alive:worker"])]))).toThrow(PlanError);
+    expect(() => planApp(flatApp([health("health", ["alive:nobody"])]))).toThrow(/names no service/);
     // An mfa: probe in a generated module: no stub can be written there.
     const other = service("Flat", "other", genServer({}));
-    expect(() => planOf(flatApp([other, health("health", ["mfa:Flat.Other.ok"])]))).toThrow(/also a generated module/);
+    expect(() => planApp(flatApp([other, health("health", ["mfa:Flat.Other.ok"])]))).toThrow(/also a generated module/);
   });
 });
 
 describe("run-target stubs", () => {
   it("share one user-owned module between a step and probes, each function saying who calls it", () => {
-    const plan = planOf(healthApp());
+    const plan = planApp(healthApp());
     const stub = plan.files.find((f) => f.path === "lib/clinic/checks.ex")!;
     expect(stub.ownership).toBe("user");
     expect(stub.content).toContain("Boot-time work called by otpiser's generated steps, and health checks called by its");
@@ -103,11 +93,11 @@ describe("run-target stubs", () => {
   it("name every caller of one function, once, and keep the step-only wording of a step-only module", () => {
     const a = health("a", ["mfa:Flat.Probes.ok"]);
     const b = health("b", ["mfa:Flat.Probes.ok", "mfa:Flat.Probes.ok"]);
-    const stub = file(planOf(flatApp([a, b], false)), "lib/flat/probes.ex");
+    const stub = contentOf(planApp(flatApp([a, b], false)), "lib/flat/probes.ex");
     expect(stub).toContain('  @doc "Probed by `Flat.A` and `Flat.B`: return `:ok` when healthy."');
     expect(stub.match(/def ok do/g)).toHaveLength(1);
     expect(stub).toContain("Health checks called by otpiser's generated `health` services (`mfa:` probes).");
-    expect(file(planOf(shopApp()), "lib/shop/release.ex")).toContain("Boot-time work called by otpiser's generated steps. This module is yours");
+    expect(contentOf(planApp(shopApp()), "lib/shop/release.ex")).toContain("Boot-time work called by otpiser's generated steps. This module is yours");
   });
 });
 
@@ -121,9 +111,9 @@ describe("[http]", () => {
     expect(needs.testConfig.join("\n")).toContain('config :clinic, Clinic.Http, port: 0, bind_address: "127.0.0.1"');
     expect(needs.runtimeConfig.join("\n")).toContain('if port = System.get_env("PORT") do\n    config :clinic, Clinic.Http, port: String.to_integer(port)\n  end');
     expect(needs.runtimeConfig.join("\n")).toContain("if config_env() != :test do");
-    const plan = planOf(app);
-    expect(file(plan, "mix.exs")).toContain("extra_applications: [:logger, :inets],");
-    expect(file(plan, "lib/clinic/application.ex")).toMatch(/Clinic\.QuietHealth,\n\s+Clinic\.Http\n\s+\]/);
+    const plan = planApp(app);
+    expect(contentOf(plan, "mix.exs")).toContain("extra_applications: [:logger, :inets],");
+    expect(contentOf(plan, "lib/clinic/application.ex")).toMatch(/Clinic\.QuietHealth,\n\s+Clinic\.Http\n\s+\]/);
   });
 
   it("lays config out as mix format does when the names are long", () => {
@@ -143,37 +133,37 @@ describe("[http]", () => {
     const app = healthOnlyApp();
     const needs = httpNeeds(buildContext(app.manifest, app.topology, "1"));
     expect(Object.values(needs).flat()).toEqual([]);
-    const paths = planOf(app).files.map((f) => f.path);
+    const paths = planApp(app).files.map((f) => f.path);
     expect(paths.filter((p) => /http|metrics/.test(p))).toEqual([]);
   });
 
   it("plans the endpoint, its handler, the metrics module and their tests", () => {
-    const paths = planOf(httpOnlyApp()).files.map((f) => f.path);
+    const paths = planApp(httpOnlyApp()).files.map((f) => f.path);
     for (const path of ["lib/plain/http.ex", "lib/plain/http/handler.ex", "lib/plain/metrics.ex", "test/plain/http_test.exs", "test/plain/metrics_test.exs"]) {
       expect(paths).toContain(path);
     }
   });
 
   it("knows every service process and supervisor for /metrics, externals by their child spec", () => {
-    const plan = planOf(healthApp());
-    const metrics = file(plan, "lib/clinic/metrics.ex");
+    const plan = planApp(healthApp());
+    const metrics = contentOf(plan, "lib/clinic/metrics.ex");
     expect(metrics).toContain("  @supervisors [Clinic.Supervisor, Clinic.CoreChain]\n");
     expect(metrics).toContain("    pubsub_id = child_id({Task.Supervisor, name: Clinic.PubSub})\n");
     expect(metrics).toContain("      {:config, Clinic.CoreChain, Clinic.Config},\n");
     expect(metrics).toContain("      {:pubsub, Clinic.Supervisor, pubsub_id},\n");
     // Steps leave no process behind.
     expect(metrics).not.toContain("{:migrate,");
-    expect(file(plan, "lib/clinic/http.ex")).toContain("  @health [health: Clinic.Health, quiet_health: Clinic.QuietHealth]\n");
-    expect(file(planOf(httpOnlyApp()), "lib/plain/http.ex")).toContain("  @health []\n");
+    expect(contentOf(plan, "lib/clinic/http.ex")).toContain("  @health [health: Clinic.Health, quiet_health: Clinic.QuietHealth]\n");
+    expect(contentOf(planApp(httpOnlyApp()), "lib/plain/http.ex")).toContain("  @health []\n");
   });
 
   it("crashes a GenServer that its supervisor restarts to see a restart in /metrics, or none when there is none", () => {
-    const test = file(planOf(healthApp()), "test/clinic/http_test.exs");
+    const test = contentOf(planApp(healthApp()), "test/clinic/http_test.exs");
     expect(test).toContain('    service = ~s(#{@prefix}_service_restarts_total{service="config"})\n');
     expect(test).toContain('    supervisor = ~s(#{@prefix}_supervisor_restarts_total{supervisor="Clinic.CoreChain"})\n');
     const temporary = service("Flat", "once", genServer({}), { restart: "temporary" });
     const registry = service("Flat", "names", { kind: "registry", keys: "unique", partitions: 1 });
-    const none = file(planOf(flatApp([temporary, registry])), "test/flat/http_test.exs");
+    const none = contentOf(planApp(flatApp([temporary, registry])), "test/flat/http_test.exs");
     expect(none).not.toContain("a crash shows up");
     expect(none).not.toContain("defp eventually");
   });
@@ -186,7 +176,7 @@ describe("[http]", () => {
 
 describe("long names", () => {
   it("keep every line of the health, http and metrics files within 98 columns", () => {
-    const plan = planOf(longHealthApp());
+    const plan = planApp(longHealthApp());
     const mine = plan.files.filter((f) => /(health_monitor_service|http|handler|metrics|checks)[^/]*\.exs?$|^config\//.test(f.path));
     expect(mine.length).toBeGreaterThanOrEqual(9);
     for (const f of mine) {
@@ -210,7 +200,7 @@ describe("through the real pipeline", () => {
     ].join("\n");
     const result = check({ path: "otpiser.toml", text });
     expect(result.diagnostics).toEqual([]);
-    const plan = planProject(result.manifest!, result.topology!, opts);
+    const plan = planApp({ manifest: result.manifest!, topology: result.topology! });
     expect(plan.files.map((f) => f.path)).toEqual(expect.arrayContaining(["lib/vitals/checks.ex", "lib/vitals/probes.ex", "lib/vitals/http.ex"]));
   });
 

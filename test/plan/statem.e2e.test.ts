@@ -8,21 +8,13 @@
  * `depends_on` what it protects (so the supervision tests crash and restart it) and one whose settings the tests
  * must scale down. The second uses names long enough to push every generated line past 98 columns.
  */
-import { readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { afterAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import type { Transition } from "../../src/manifest/model.js";
-import { check } from "../../src/pipeline.js";
-import { planProject } from "../../src/plan/plan-project.js";
 import type { Plan } from "../../src/plan/types.js";
 import { leaf, manifest, service, span, supervisorNode, topology } from "./fixtures.js";
-import { mix, writePlan } from "./mix-helpers.js";
+import { contentOf, countTests, planApp, planToml, proveProject, trackDirs } from "./mix-helpers.js";
 
-const dirs: string[] = [];
-afterAll(() => {
-  if (process.env.OTPISER_KEEP_E2E) return;
-  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
-});
+trackDirs();
 
 const DOOR = String.raw`
 [app]
@@ -170,12 +162,6 @@ const DOCS_TEST = `defmodule OtpiserStatemDocsTest do
 end
 `;
 
-function planToml(toml: string): Plan {
-  const result = check({ path: "otpiser.toml", text: toml });
-  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return planProject(result.manifest!, result.topology!, { generatorVersion: "0.0.0-test" });
-}
-
 const tr = (from: string, event: string, to: string): Transition => ({ from, event, to, span });
 
 /** Long module names, states and events; ids and the app's name stay short enough for the files of other kinds. */
@@ -218,36 +204,7 @@ function longNamesPlan(): Plan {
     leaf(breaker),
     { ...leaf(sessions, "supervisor"), strategy: "one_for_one", children: [{ ...leaf(session), template: true, restart: "temporary" }] },
   ]);
-  return planProject(m, topology("payments", root), { generatorVersion: "0.0.0-test" });
-}
-
-/** `test "..."` definitions in a generated test file. */
-const testsIn = (content: string): number => content.match(/^ {2}test "/gm)?.length ?? 0;
-
-function contentOf(plan: Plan, path: string): string {
-  const found = plan.files.find((f) => f.path === path);
-  if (!found) throw new Error(`no ${path} in ${plan.files.map((f) => f.path).join(", ")}`);
-  return found.content;
-}
-
-async function prove(name: string, plan: Plan, extraTests: Record<string, string> = {}) {
-  const dir = writePlan(plan, name);
-  dirs.push(dir);
-  const compile = await mix(dir, ["compile", "--warnings-as-errors"]);
-  expect(compile.exitCode, compile.output).toBe(0);
-  expect(compile.output).not.toMatch(/warning:/);
-  const format = await mix(dir, ["format", "--check-formatted"]);
-  expect(format.exitCode, format.output).toBe(0);
-  for (const [path, content] of Object.entries(extraTests)) writeFileSync(join(dir, path), content);
-  const test = await mix(dir, ["test"]);
-  expect(test.exitCode, test.output).toBe(0);
-  expect(test.output).not.toMatch(/warning:/);
-  // Every generated test ran (none excluded or skipped), and none failed.
-  const generated = plan.files.filter((f) => f.path.endsWith("_test.exs")).reduce((n, f) => n + testsIn(readFileSync(join(dir, f.path), "utf8")), 0);
-  const extra = Object.values(extraTests).reduce((n, c) => n + testsIn(c), 0);
-  expect(test.output).toMatch(new RegExp(`\\b${generated + extra} tests, 0 failures\\b`));
-  const seconds = Number(/Finished in ([\d.]+) seconds/.exec(test.output)?.[1] ?? Number.NaN);
-  return { dir, test, seconds };
+  return planApp({ manifest: m, topology: topology("payments", root) });
 }
 
 describe("generated gen_statem and circuit_breaker projects compile, are formatted and pass their tests", () => {
@@ -267,10 +224,11 @@ describe("generated gen_statem and circuit_breaker projects compile, are formatt
         "test/door/gateway_breaker_test.exs": 15,
         "test/door/door_breaker_test.exs": 14,
       };
-      for (const [path, count] of Object.entries(expected)) expect(testsIn(contentOf(plan, path)), path).toBe(count);
+      for (const [path, count] of Object.entries(expected)) expect(countTests(contentOf(plan, path)), path).toBe(count);
       expect(Object.values(expected).reduce((a, b) => a + b)).toBe(85);
-      const { seconds } = await prove("statem", plan, { "test/otpiser_statem_docs_test.exs": DOCS_TEST });
-      expect(seconds).toBeLessThan(20);
+      // Every generated test ran (none excluded or skipped), and none failed.
+      const { test } = await proveProject(plan, "statem", { extraTests: { "test/otpiser_statem_docs_test.exs": DOCS_TEST }, allTests: true });
+      expect(test.seconds).toBeLessThan(20);
     },
     240_000,
   );
@@ -281,7 +239,7 @@ describe("generated gen_statem and circuit_breaker projects compile, are formatt
       const plan = longNamesPlan();
       const breakerTest = contentOf(plan, "test/payments/connectivity/remote_payment_processor/outbound_calls_circuit_breaker_with_a_very_long_name_test.exs");
       expect(breakerTest).toContain(",\n    as: Breaker\n");
-      await prove("statem-long", plan);
+      await proveProject(plan, "statem-long", { allTests: true });
     },
     240_000,
   );

@@ -9,9 +9,9 @@ import { planCircuitBreaker } from "../../src/plan/circuit-breaker.js";
 import { buildContext } from "../../src/plan/context.js";
 import { PlanError } from "../../src/plan/errors.js";
 import { eventsOf, planGenStatem, shortestPaths, undeclaredEvents } from "../../src/plan/gen-statem.js";
-import { GENERATED_KINDS, planProject } from "../../src/plan/plan-project.js";
-import type { Plan } from "../../src/plan/types.js";
+import { GENERATED_KINDS } from "../../src/plan/plan-project.js";
 import { leaf, manifest, service, span, supervisorNode, topology } from "./fixtures.js";
+import { contentOf, countTests, planToml } from "./mix-helpers.js";
 
 type StatemSpec = Extract<KindSpec, { kind: "gen_statem" }>;
 
@@ -26,18 +26,6 @@ const door = statem(
   [tr("closed", "open", "open"), tr("open", "close", "closed"), tr("closed", "lock", "locked"), tr("locked", "unlock", "closed")],
 );
 
-function planToml(toml: string): Plan {
-  const result = check({ path: "otpiser.toml", text: toml });
-  expect(result.diagnostics.filter((d) => d.severity === "error")).toEqual([]);
-  return planProject(result.manifest!, result.topology!, { generatorVersion: "test" });
-}
-
-function file(plan: Plan, path: string): string {
-  const found = plan.files.find((f) => f.path === path);
-  if (!found) throw new Error(`no ${path} in ${plan.files.map((f) => f.path).join(", ")}`);
-  return found.content;
-}
-
 function errorsOf(toml: string): { code: string; message: string }[] {
   return check({ path: "otpiser.toml", text: toml })
     .diagnostics.filter((d) => d.severity === "error")
@@ -50,8 +38,6 @@ function contextOf(s: ReturnType<typeof service>, appModule = "Shop") {
   const root = supervisorNode("shop", `${appModule}.Application`, "application", "one_for_one", [leaf(s)]);
   return { ctx: buildContext(m, topology("shop", root), "test"), node: leaf(s) };
 }
-
-const testCount = (content: string): number => content.match(/^ {2}test "/gm)?.length ?? 0;
 
 describe("the machine as a graph", () => {
   it("finds a shortest path to every state, preferring transitions in manifest order", () => {
@@ -102,7 +88,7 @@ describe("gen_statem planning", () => {
     expect(module).not.toContain("def handle_event");
     // Per transition, per state with undeclared events, plus the registered instance, a new one, telemetry, messages,
     // a linked exit and code_change.
-    expect(testCount(test!)).toBe(1 + 1 + 4 + 3 + 1 + 3);
+    expect(countTests(test!)).toBe(1 + 1 + 4 + 3 + 1 + 3);
     expect(test).toContain('test "locked --unlock--> closed" do');
     expect(test).toContain("assert Door.lock(machine) == {:ok, :locked}\n    assert Door.unlock(machine) == {:ok, :closed}");
     expect(test).toContain("assert Door.lock(machine) == rejected(:locked, :lock)\n    assert Door.state(machine) == :locked");
@@ -152,7 +138,7 @@ describe("gen_statem planning", () => {
     const [module, test] = planGenStatem(ctx, s, node).map((f) => f.content);
     expect(module).not.toContain("defp transition");
     expect(test).not.toContain("rejected");
-    expect(testCount(test!)).toBe(1 + 1 + 3);
+    expect(countTests(test!)).toBe(1 + 1 + 3);
   });
 
   it("uses the child's restart and shutdown in child_spec/1", () => {
@@ -204,7 +190,7 @@ describe("gen_statem validation", () => {
     );
     expect(errorsOf(toml)).toEqual([]);
     const plan = planToml(toml);
-    expect(file(plan, "lib/shop/m.ex")).toContain("def is_atom(server \\\\ __MODULE__) do");
+    expect(contentOf(plan, "lib/shop/m.ex")).toContain("def is_atom(server \\\\ __MODULE__) do");
   });
 });
 
@@ -214,36 +200,36 @@ describe("circuit_breaker planning", () => {
 
   it("writes the manifest's settings, names the protected module and emits :transition and :trip", () => {
     const plan = planToml(toml("failure_threshold = 3\nreset_timeout_ms = 20_000\nhalf_open_max_calls = 2\n"));
-    const module = file(plan, "lib/shop/gateway_breaker.ex");
+    const module = contentOf(plan, "lib/shop/gateway_breaker.ex");
     expect(module).toContain("@failure_threshold 3\n  @reset_timeout_ms 20_000\n  @half_open_max_calls 2");
     expect(module).toMatch(/guarding calls to\s+`Shop.Gateway`/);
     expect(module).toContain("def callback_mode, do: [:handle_event_function, :state_enter]");
     expect(module).toContain(":transition,");
     expect(module).toContain(":trip,");
-    const test = file(plan, "test/shop/gateway_breaker_test.exs");
+    const test = contentOf(plan, "test/shop/gateway_breaker_test.exs");
     expect(test).toContain("alias Shop.GatewayBreaker, as: Breaker");
     expect(test).toContain("@threshold 3\n  @max_probes 2");
-    expect(testCount(test)).toBe(15);
+    expect(countTests(test)).toBe(15);
   });
 
   it("defaults to 5 failures, 30 s and 1 probe", () => {
-    const module = file(planToml(toml("")), "lib/shop/gateway_breaker.ex");
+    const module = contentOf(planToml(toml("")), "lib/shop/gateway_breaker.ex");
     expect(module).toContain("@failure_threshold 5\n  @reset_timeout_ms 30_000\n  @half_open_max_calls 1");
   });
 
   it("tests huge settings with capped ones, and checks the real ones as the defaults", () => {
     const plan = planToml(toml("failure_threshold = 1_000_000\nhalf_open_max_calls = 5000\n"));
-    const test = file(plan, "test/shop/gateway_breaker_test.exs");
+    const test = contentOf(plan, "test/shop/gateway_breaker_test.exs");
     expect(test).toContain("@failure_threshold 1_000_000");
     expect(test).toContain("@threshold 100\n  @max_probes 20");
   });
 
   it("without telemetry: no lifecycle calls, no events, no telemetry test", () => {
     const plan = planToml(toml("telemetry = false\n"));
-    const module = file(plan, "lib/shop/gateway_breaker.ex");
+    const module = contentOf(plan, "lib/shop/gateway_breaker.ex");
     expect(module).not.toContain("Lifecycle");
     expect(module).toContain("defp entered(:open, _old, data) do");
-    expect(testCount(file(plan, "test/shop/gateway_breaker_test.exs"))).toBe(14);
+    expect(countTests(contentOf(plan, "test/shop/gateway_breaker_test.exs"))).toBe(14);
   });
 
   it("picks a test alias that shadows neither the app's namespace nor fits badly on a line", () => {
