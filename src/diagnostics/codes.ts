@@ -31,6 +31,7 @@ export const CODES = {
   E026: "manifest file not found or unreadable",
   E027: "invalid legacy manifest",
   E028: "input beyond otpiser's limits",
+  E029: "deploy target this manifest cannot support",
   W101: "override weakens the computed supervision",
   W102: "depends_on a temporary service",
   W103: "dependency crosses a group boundary",
@@ -41,6 +42,7 @@ export const CODES = {
   W109: "uses names no service of this manifest",
   W110: "key has no effect here",
   W111: "shutdown budget shorter than the children need",
+  W112: "deploy target incomplete, or ignoring part of the manifest",
 } as const;
 
 export type Code = keyof typeof CODES;

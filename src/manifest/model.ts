@@ -171,6 +171,28 @@ export interface ClusterConfig {
   groups: string[];
 }
 
+export interface DeployConfig {
+  targets: string[];
+  /** Span of each entry of `targets`, in order, for diagnostics about one target. */
+  targetSpans: Span[];
+  replicas: number;
+  /** Container image the orchestrators run (default `<app-dns-name>:<version>`). */
+  image: string;
+  /** Git repository Argo CD syncs from (required with the argocd target). */
+  repoUrl?: string;
+  /** Kubernetes namespace (default: the app's DNS name). */
+  namespace: string;
+  /** fly.io primary region. */
+  region: string;
+  /** Exact versions for the builder image `hexpm/elixir:<elixir>-erlang-<otp>-debian-<debian>`. */
+  elixirVersion: string;
+  otpVersion: string;
+  debianVersion: string;
+  /** Resources per node (requests/limits, microVM size): CPU in millicores, memory in MiB. */
+  cpuMillis: number;
+  memoryMb: number;
+}
+
 export interface Features {
   /** `builtin`: a generated module with `:telemetry`'s API; `telemetry`: the hex package, called directly. */
   telemetry: "builtin" | "telemetry";
@@ -186,7 +208,7 @@ export interface Manifest {
   groups: Group[];
   cluster?: ClusterConfig;
   http?: { port: number };
-  deploy?: { targets: string[]; replicas: number };
+  deploy?: DeployConfig;
   ci?: { providers: string[] };
   /** `[features]`: optional library integrations. Absent means every default (`telemetry = "builtin"`). */
   features: Features;

@@ -12,7 +12,11 @@ export const DEFAULTS_KEYS = ["restart", "shutdown_ms"] as const;
 export const GROUP_KEYS = ["members", "strategy", "max_restarts", "max_seconds", "fate", "module", "doc"] as const;
 export const CLUSTER_KEYS = ["enabled", "discovery", "query", "nodes", "groups"] as const;
 export const HTTP_KEYS = ["port"] as const;
-export const DEPLOY_KEYS = ["targets", "replicas"] as const;
+export const DEPLOY_KEYS = [
+  "targets", "replicas",
+  // extensions: where images come from and go, and the versions the builder image uses
+  "image", "repo_url", "namespace", "region", "elixir_version", "otp_version", "debian_version", "cpu_millis", "memory_mb",
+] as const;
 export const CI_KEYS = ["providers"] as const;
 export const FEATURES_KEYS = ["telemetry"] as const;
 /** `[features] telemetry`: the generated zero-dependency module, or the `:telemetry` hex package. */

@@ -6,12 +6,13 @@ import type { PTable } from "./positioned.js";
 import { typeName } from "./positioned.js";
 import { Reporter, TableReader, reportDuplicateItems } from "./read.js";
 import {
-  APP_KEYS, CI_KEYS, CI_PROVIDERS, CLUSTER_KEYS, DEFAULTS_KEYS, DEPLOY_KEYS, DEPLOY_TARGETS, GROUP_KEYS, HTTP_KEYS,
+  APP_KEYS, CI_KEYS, CI_PROVIDERS, CLUSTER_KEYS, DEFAULTS_KEYS, GROUP_KEYS, HTTP_KEYS,
   LEGACY_TOP_LEVEL_KEYS, TOP_LEVEL_KEYS, FEATURES_KEYS, TELEMETRY_BACKENDS,
 } from "./schema.js";
 import { readSla } from "./validate-common.js";
 import { RESTARTS, STRATEGIES, readModule, readService } from "./validate-service.js";
 import { checkReferences } from "./references.js";
+import { readDeploy } from "./validate-deploy.js";
 import { translateLegacy } from "./legacy.js";
 
 export interface ValidationResult {
@@ -95,11 +96,7 @@ export function validateManifest(source: SourceFile, root: PTable): ValidationRe
     manifest.http = { port: t.int("port", 1, 65_535) ?? 4000 };
   }
   const deploy = top.table_("deploy");
-  if (deploy) {
-    const t = new TableReader(r, deploy, "[deploy]");
-    t.onlyKeys(DEPLOY_KEYS);
-    manifest.deploy = { targets: enumList(r, t, "targets", DEPLOY_TARGETS), replicas: t.int("replicas", 1, 10_000) ?? 1 };
-  }
+  if (deploy) manifest.deploy = readDeploy(r, deploy, manifest);
   const features = top.table_("features");
   if (features) {
     const t = new TableReader(r, features, "[features]");

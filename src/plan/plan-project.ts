@@ -14,6 +14,7 @@ import { planHealth, probeRunTargets } from "./health.js";
 import { httpNeeds, planHttp } from "./http.js";
 import { planPool } from "./pool.js";
 import { planProjectFiles } from "./project.js";
+import { planDeploy } from "./deploy/index.js";
 import { planShutdownTest } from "./shutdown.js";
 import { planApplication, planSupervisionTests, planSupervisor } from "./supervisors.js";
 import { planTelemetry, telemetryNeeds } from "./telemetry.js";
@@ -96,7 +97,7 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
   const generatedModules = new Set(files.filter((f) => f.path.startsWith("lib/")).map((f) => moduleOfFile(f)));
   const runTargets = planRunTargets(ctx, [...stepRunTargets(steps), ...probeRunTargets(ctx)], generatedModules);
   files.push(...runTargets, ...planSupervisionTests(ctx), ...planShutdownTest(ctx));
-  files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs));
+  files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs), ...planDeploy(ctx));
   checkUnique(ctx, files);
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
@@ -191,10 +192,7 @@ function checkUnique(ctx: PlanContext, files: PlannedFile[]): void {
   }
 }
 
-/** Sections of the manifest whose generation comes in later versions; `generate` refuses them loudly. */
-const NOT_GENERATED_SECTIONS = ["deploy", "ci"] as const;
-
-/** E023 for every kind and section this version does not generate, at its place in the manifest. */
+/** E023 for every kind this version does not generate, at its place in the manifest. */
 export function notGeneratedDiagnostics(m: Manifest, file: string): Diagnostic[] {
   const out: Diagnostic[] = unsupportedKinds(m).map((s) => ({
     code: "E023",
@@ -204,16 +202,5 @@ export function notGeneratedDiagnostics(m: Manifest, file: string): Diagnostic[]
     span: s.spans["kind"] ?? s.span,
     hint: "`validate` and `info` support it already; generation comes in a later otpiser version",
   }));
-  for (const section of NOT_GENERATED_SECTIONS) {
-    if (m[section] === undefined) continue;
-    out.push({
-      code: "E023",
-      severity: "error",
-      message: `\`[${section}]\` is not generated yet`,
-      file,
-      span: m.sectionSpans[section],
-      hint: `remove [${section}] to generate the rest now; \`validate\` and \`info\` check it already`,
-    } as Diagnostic);
-  }
   return out;
 }

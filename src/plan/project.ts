@@ -2,6 +2,7 @@ import type { TreeNode } from "../analysis/tree.js";
 import { atom } from "../elixir/escape.js";
 import { list, verticalList } from "../elixir/layout.js";
 import { supportModule } from "../manifest/support-modules.js";
+import { mixReleases } from "./deploy/release.js";
 import { isSupervisorNode, label, owned, type PlanContext } from "./context.js";
 import { externalDeps } from "./kinds.js";
 import { render } from "./render.js";
@@ -58,6 +59,7 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: P
         description: app.description ?? null,
         deps: verticalList(4, "", deps),
         extraApplications: list(6, "extra_applications: ", [":logger", ...needs.extraApplications], ","),
+        releases: ctx.manifest.deploy ? verticalList(4, "", mixReleases(app.name)) : null,
       }),
     ),
     owned(".formatter.exs", render("formatter.exs", {})),

@@ -1,0 +1,98 @@
+import type { Span } from "../diagnostics/types.js";
+import { suggestion } from "../diagnostics/suggest.js";
+import type { DeployConfig, Manifest } from "./model.js";
+import { type Reporter, reportDuplicateItems, TableReader } from "./read.js";
+import { DEPLOY_KEYS, DEPLOY_TARGETS } from "./schema.js";
+import type { PTable } from "./positioned.js";
+
+/** Builder image versions when `[deploy]` does not say: a published `hexpm/elixir` tag for Elixir 1.14 / OTP 25. */
+export const DEFAULT_IMAGE_VERSIONS = { elixir: "1.14.4", otp: "25.3.1", debian: "bullseye-20230227-slim" } as const;
+
+/** Targets that check health over HTTP or serve HTTP themselves: they need `[http]`. */
+const NEEDS_HTTP: Record<string, string> = {
+  kubernetes: "its liveness and readiness probes call /healthz and /readyz",
+  fly: "`[http_service] internal_port` is required",
+  render: "a web service needs a port and `healthCheckPath`",
+  heroku: "a web dyno must listen on $PORT",
+  hop3: "its `[port] web` and `[healthcheck]` need the HTTP port",
+  volant: "the workload's `base_url` and health check need the HTTP port",
+  monitoring: "Prometheus scrapes /metrics",
+};
+
+/** `payments_gateway` → `payments-gateway`: names for Kubernetes objects, Hop3 ids, fly apps. */
+export function dnsName(appName: string): string {
+  return appName.replace(/_/g, "-").replace(/^-+|-+$/g, "");
+}
+
+/**
+ * `[deploy]`: targets (each once, known), replicas, and the extension keys that say where images come from and go.
+ * Runs after `[http]` and `[cluster]` are read: a target this manifest cannot support is E029 at the target's entry,
+ * a target that ignores part of the manifest is W112.
+ */
+export function readDeploy(r: Reporter, table: PTable, m: Manifest): DeployConfig {
+  const t = new TableReader(r, table, "[deploy]");
+  t.onlyKeys(DEPLOY_KEYS);
+  const items = t.strings("targets") ?? [];
+  reportDuplicateItems(r, items, "targets", t.where);
+  const targets: string[] = [];
+  const targetSpans: Span[] = [];
+  for (const item of items) {
+    if ((DEPLOY_TARGETS as readonly string[]).includes(item.v)) {
+      targets.push(item.v);
+      targetSpans.push(item.span);
+    } else {
+      r.error("E009", `unknown target "${item.v}" in [deploy]`, item.span, suggestion(item.v, DEPLOY_TARGETS, "known"));
+    }
+  }
+  const name = dnsName(m.app.name);
+  const config: DeployConfig = {
+    targets,
+    targetSpans,
+    replicas: t.int("replicas", 1, 10_000) ?? 1,
+    image: pattern(r, t, "image", /^[a-z0-9][a-z0-9._\/:@-]*$/, "an image reference such as `ghcr.io/acme/payments:0.1.0`") ?? `${name}:${m.app.version}`,
+    namespace: pattern(r, t, "namespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, "a Kubernetes namespace: lowercase letters, digits and hyphens") ?? name,
+    region: pattern(r, t, "region", /^[a-z]{3}$/, "a fly.io region code such as `ams` or `iad`") ?? "ams",
+    elixirVersion: pattern(r, t, "elixir_version", /^\d+\.\d+\.\d+$/, "an exact Elixir version such as `1.14.4`") ?? DEFAULT_IMAGE_VERSIONS.elixir,
+    otpVersion: pattern(r, t, "otp_version", /^\d+(\.\d+){1,3}$/, "an exact OTP version such as `25.3.1`") ?? DEFAULT_IMAGE_VERSIONS.otp,
+    debianVersion: pattern(r, t, "debian_version", /^[a-z]+-\d{8}-slim$/, "a Debian tag such as `bullseye-20230227-slim`") ?? DEFAULT_IMAGE_VERSIONS.debian,
+    cpuMillis: t.int("cpu_millis", 10, 256_000) ?? 500,
+    memoryMb: t.int("memory_mb", 64, 1_048_576) ?? 512,
+  };
+  const repoUrl = pattern(r, t, "repo_url", /^(https?|ssh|git):\/\/\S+$|^git@\S+:\S+$/, "a Git URL such as `https://github.com/acme/payments.git`");
+  if (repoUrl !== undefined) config.repoUrl = repoUrl;
+
+  targets.forEach((target, i) => {
+    const span = targetSpans[i];
+    const why = NEEDS_HTTP[target];
+    if (why && !m.http) r.error("E029", `deploy target \`${target}\` needs an [http] port: ${why}`, span, "add `[http]` with `port = 4000`");
+    if (target === "compose" && !m.http && m.cluster?.enabled && config.replicas > 1) {
+      r.error("E029", "deploy target `compose` runs clustered replicas that wait for each other's health checks, which need an [http] port", span, "add `[http]` with `port = 4000`");
+    } else if ((target === "compose" || target === "docker") && !m.http) {
+      r.warn("W112", `deploy target \`${target}\` gets no health check without [http]: nothing answers /healthz`, span, "add `[http]` with `port = 4000`");
+    }
+    if (target === "argocd" && !targets.includes("kubernetes")) {
+      r.error("E029", "deploy target `argocd` syncs the generated Kubernetes directory, but `kubernetes` is not a target", span, 'add "kubernetes" to `targets`');
+    }
+    if (target === "argocd" && config.repoUrl === undefined) {
+      r.warn("W112", "deploy target `argocd` has no `repo_url`: the Application's repoURL is a placeholder to replace before syncing", span, 'add `repo_url = "https://github.com/<you>/<repo>.git"` to [deploy]');
+    }
+    if (target === "heroku" && m.cluster?.enabled) {
+      r.warn("W112", "deploy target `heroku` cannot cluster: dynos have no private network for Erlang distribution, so [cluster] has no effect there", span, "deploy clustered nodes with kubernetes, compose or fly instead, or accept independent dynos");
+    }
+    if (target === "render" && m.cluster?.enabled) {
+      r.warn("W112", "deploy target `render` runs independent instances: otpiser does not wire Erlang distribution between them, so [cluster] has no effect there", span);
+    }
+  });
+  return config;
+}
+
+/** A string key checked against `re`, with a hint saying what it should look like. */
+function pattern(r: Reporter, t: TableReader, key: string, re: RegExp, what: string): string | undefined {
+  const node = t.stringNode(key);
+  if (!node) return undefined;
+  if (!re.test(node.v)) {
+    r.error("E009", `\`${key}\` in [deploy] must be ${what}, found "${node.v}"`, node.span);
+    return undefined;
+  }
+  return node.v;
+}

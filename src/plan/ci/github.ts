@@ -1,0 +1,9 @@
+import type { DeployTarget } from "../deploy/target.js";
+
+export const githubProvider: DeployTarget = {
+  name: "github",
+  summary: "not generated yet",
+  honours: [],
+  ignores: [],
+  emit: () => [],
+};

@@ -1,0 +1,9 @@
+import type { DeployTarget } from "./target.js";
+
+export const composeTarget: DeployTarget = {
+  name: "compose",
+  summary: "not generated yet",
+  honours: [],
+  ignores: [],
+  emit: () => [],
+};

@@ -1,0 +1,9 @@
+import type { DeployTarget } from "./target.js";
+
+export const dockerTarget: DeployTarget = {
+  name: "docker",
+  summary: "not generated yet",
+  honours: [],
+  ignores: [],
+  emit: () => [],
+};
