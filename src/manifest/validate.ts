@@ -95,14 +95,15 @@ export function validateManifest(source: SourceFile, root: PTable): ValidationRe
     t.required("port", "the TCP port of /healthz, /readyz and /metrics");
     manifest.http = { port: t.int("port", 1, 65_535) ?? 4000 };
   }
-  const deploy = top.table_("deploy");
-  if (deploy) manifest.deploy = readDeploy(r, deploy, manifest);
   const features = top.table_("features");
   if (features) {
     const t = new TableReader(r, features, "[features]");
     t.onlyKeys(FEATURES_KEYS);
     manifest.features = { telemetry: t.oneOf("telemetry", TELEMETRY_BACKENDS) ?? "builtin" };
   }
+  // After [http], [cluster] and [features]: which targets a manifest supports depends on them.
+  const deploy = top.table_("deploy");
+  if (deploy) manifest.deploy = readDeploy(r, deploy, manifest);
   const ci = top.table_("ci");
   if (ci) {
     const t = new TableReader(r, ci, "[ci]");

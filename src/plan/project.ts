@@ -2,6 +2,7 @@ import type { TreeNode } from "../analysis/tree.js";
 import { atom } from "../elixir/escape.js";
 import { list, verticalList } from "../elixir/layout.js";
 import { supportModule } from "../manifest/support-modules.js";
+import { CI_PROVIDERS_EMITTERS, DEPLOY_TARGET_EMITTERS } from "./deploy/index.js";
 import { mixReleases } from "./deploy/release.js";
 import { isSupervisorNode, label, owned, type PlanContext } from "./context.js";
 import { externalDeps } from "./kinds.js";
@@ -63,7 +64,7 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: P
       }),
     ),
     owned(".formatter.exs", render("formatter.exs", {})),
-    owned(".gitignore", render("gitignore", { appName: app.name })),
+    owned(".gitignore", render("gitignore", { appName: app.name, nix: ctx.manifest.deploy?.targets.includes("nix") ?? false })),
     owned("config/config.exs", render("config.exs", { config: needs.config, testConfig: needs.testConfig.map((s) => indentLines(s, 2)) })),
     owned("config/runtime.exs", render("runtime.exs", { runtimeConfig: needs.runtimeConfig })),
     owned("test/test_helper.exs", render("test_helper.exs", {})),
@@ -83,6 +84,12 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: P
           ? { module: supportModule(app.module, "cluster"), discovery: ctx.manifest.cluster.discovery }
           : null,
         lifecycle: supportModule(app.module, "lifecycle"),
+        deploy:
+          ctx.manifest.deploy || ctx.manifest.ci
+            ? [...DEPLOY_TARGET_EMITTERS, ...CI_PROVIDERS_EMITTERS]
+                .filter((t) => [...(ctx.manifest.deploy?.targets ?? []), ...(ctx.manifest.ci?.providers ?? [])].includes(t.name))
+                .map((t) => ({ name: t.name, summary: t.summary }))
+            : null,
         telemetryBackend:
           ctx.manifest.features.telemetry === "telemetry"
             ? "It calls the `:telemetry` package (`[features] telemetry` in otpiser.toml)."

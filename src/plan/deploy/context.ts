@@ -1,5 +1,5 @@
 import type { ClusterConfig, DeployConfig } from "../../manifest/model.js";
-import { DEFAULT_IMAGE_VERSIONS, dnsName } from "../../manifest/validate-deploy.js";
+import { DEFAULT_IMAGE_VERSIONS, dnsName, imageTag } from "../../manifest/validate-deploy.js";
 import { supportModule } from "../../manifest/support-modules.js";
 import type { PlanContext } from "../context.js";
 
@@ -52,7 +52,7 @@ export function buildDeployContext(plan: PlanContext): DeployContext {
     targets: [],
     targetSpans: [],
     replicas: 1,
-    image: `${dnsName(m.app.name)}:${m.app.version}`,
+    image: `${dnsName(m.app.name)}:${imageTag(m.app.version)}`,
     namespace: dnsName(m.app.name),
     region: "ams",
     elixirVersion: DEFAULT_IMAGE_VERSIONS.elixir,

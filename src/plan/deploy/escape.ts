@@ -9,9 +9,12 @@ export function jsonString(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** A double-quoted YAML scalar. YAML 1.2 is a superset of JSON, so JSON's quoting is exact YAML. */
+/**
+ * A double-quoted YAML scalar. YAML 1.2 is a superset of JSON, so JSON's quoting is exact YAML; NEL, LS and PS are
+ * escaped too, since YAML 1.1 readers (go-yaml: kubectl, Argo CD) treat them as line breaks.
+ */
 export function yamlString(s: string): string {
-  return JSON.stringify(s);
+  return JSON.stringify(s).replace(/\u0085/g, "\\u0085").replace(/\u2028/g, "\\u2028").replace(/\u2029/g, "\\u2029");
 }
 
 /** A TOML basic string. TOML shares JSON's escapes but for `\/`, which JSON.stringify never writes; no lone surrogates. */
