@@ -15,6 +15,8 @@ import { httpNeeds, planHttp } from "./http.js";
 import { planPool } from "./pool.js";
 import { planProjectFiles } from "./project.js";
 import { planDeploy } from "./deploy/index.js";
+import { planLivebook } from "./livebook.js";
+import { planSchemaFile } from "./schema-file.js";
 import { planShutdownTest } from "./shutdown.js";
 import { planApplication, planSupervisionTests, planSupervisor } from "./supervisors.js";
 import { planTelemetry, telemetryNeeds } from "./telemetry.js";
@@ -98,6 +100,7 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
   const runTargets = planRunTargets(ctx, [...stepRunTargets(steps), ...probeRunTargets(ctx)], generatedModules);
   files.push(...runTargets, ...planSupervisionTests(ctx), ...planShutdownTest(ctx));
   files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs), ...planDeploy(ctx));
+  files.push(...planLivebook(ctx), ...planSchemaFile(ctx));
   checkUnique(ctx, files);
   return { files: files.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
