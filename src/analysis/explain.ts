@@ -103,7 +103,10 @@ function intensityWhy(node: TreeNode, ctx: ExplainContext): string {
       : "beyond that this supervisor gives up and its parent restarts it as a whole";
   let why: string;
   if (d.source === "otp-default") {
-    why = `OTP's defaults, since no [sla] covers the services below it; ${beyond}.`;
+    why =
+      d.maxRestarts > 3 && node.kind === "pool"
+        ? `OTP's default window, since no [sla] covers the services below it, with one restart per pool worker (workers sharing a dependency crash together); ${beyond}.`
+        : `OTP's defaults, since no [sla] covers the services below it; ${beyond}.`;
   } else if (d.source === "override") {
     why = `set in the manifest; ${beyond}.`;
   } else {
@@ -114,7 +117,11 @@ function intensityWhy(node: TreeNode, ctx: ExplainContext): string {
       `availability ${pct} over a ${i.windowS} s window allows ${round(i.budgetMs)} ms of downtime; the costliest crash here ` +
       `(\`${i.worstChild}\`, counting every process the strategy restarts with it${i.defaultedRecovery ? `; recovery_ms ${DEFAULT_RECOVERY_MS} ms where unset` : ""}) ` +
       `takes ${round(i.costMs)} ms to recover, so the budget affords ${round(affords)} restarts per window ` +
-      `(rounded down, kept between ${MIN_RESTARTS} and ${MAX_RESTARTS}); ${beyond}.`;
+      `(rounded down, kept between ${MIN_RESTARTS} and ${MAX_RESTARTS})` +
+      (i.poolSize !== undefined
+        ? `, raised to the pool's ${i.poolSize} workers: workers sharing a dependency crash together, and one outage must not make the pool give up`
+        : "") +
+      `; ${beyond}.`;
   }
   if (d.loweredFrom !== undefined) {
     why += ` Lowered from ${d.loweredFrom} so that Π(max_restarts + 1) along every root-to-leaf path stays ≤ ${PRODUCT_BOUND}.`;

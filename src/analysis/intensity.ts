@@ -34,6 +34,8 @@ export interface IntensityInputs {
   budgetMs: number;
   /** True when some process below had no recovery_ms and the default was used. */
   defaultedRecovery: boolean;
+  /** A pool: raised to its worker count, so a shared outage that crashes every worker once does not escalate. */
+  poolSize?: number;
 }
 
 export interface IntensityDecision {
@@ -82,7 +84,11 @@ export function restartCost(node: TreeNode, slaOf: (id: string) => Sla | undefin
   const cache = cacheFor(costCache, slaOf);
   let cost = cache.get(node);
   if (cost === undefined) {
-    cost = node.children.reduce((sum, c) => sum + restartCost(c, slaOf), 0);
+    // A pool restarts its `size` workers, instances of its template (which, as a template, costs nothing itself).
+    const worker = node.kind === "pool" ? node.children.find((c) => c.template && c.poolSize !== undefined) : undefined;
+    cost = worker
+      ? worker.poolSize! * restartCost({ ...worker, template: false }, slaOf)
+      : node.children.reduce((sum, c) => sum + restartCost(c, slaOf), 0);
     cache.set(node, cost);
   }
   return cost;
@@ -123,7 +129,12 @@ function slaSummary(node: TreeNode, slaOf: (id: string) => Sla | undefined): Sla
 
 export function computeIntensity(node: TreeNode, m: Manifest, slaOf: (id: string) => Sla | undefined): IntensityDecision {
   const summary = slaSummary(node, slaOf);
-  if (summary.count === 0) return { ...OTP_DEFAULT, source: "otp-default" };
+  if (summary.count === 0) {
+    // A pool still gets at least one restart per worker (see below), within OTP's default window.
+    const size = node.kind === "pool" ? node.children.find((c) => c.template)?.poolSize : undefined;
+    const maxRestarts = size !== undefined ? Math.min(MAX_RESTARTS, Math.max(OTP_DEFAULT.maxRestarts, size)) : OTP_DEFAULT.maxRestarts;
+    return { maxRestarts, maxSeconds: OTP_DEFAULT.maxSeconds, source: "otp-default" };
+  }
   const availability = summary.availability;
   const windowS = m.sla.windowS ?? summary.windowS ?? DEFAULT_WINDOW_S;
   const live = node.children.filter((c) => !c.template);
@@ -144,12 +155,22 @@ export function computeIntensity(node: TreeNode, m: Manifest, slaOf: (id: string
       worstChild = child.id;
     }
   });
+  // A pool's workers are instances of its template: one worker's crash is the unit of cost.
+  const poolWorker = node.kind === "pool" ? node.children.find((c) => c.template) : undefined;
+  if (poolWorker) {
+    costMs = restartCost({ ...poolWorker, template: false }, slaOf);
+    worstChild = poolWorker.id;
+  }
   if (costMs === 0) costMs = DEFAULT_RECOVERY_MS;
   const budgetMs = (1 - availability) * windowS * 1000;
   const raw = Math.floor(budgetMs / costMs + 1e-9);
-  const maxRestarts = Math.min(MAX_RESTARTS, Math.max(MIN_RESTARTS, raw));
+  const computed = Math.min(MAX_RESTARTS, Math.max(MIN_RESTARTS, raw));
+  const poolSize = poolWorker?.poolSize;
+  const maxRestarts = poolSize !== undefined && computed < poolSize ? Math.min(MAX_RESTARTS, poolSize) : computed;
   const defaultedRecovery = summary.defaultedRecovery;
-  return { maxRestarts, maxSeconds: windowS, source: "sla", inputs: { availability, windowS, costMs, worstChild, budgetMs, defaultedRecovery } };
+  const inputs: IntensityInputs = { availability, windowS, costMs, worstChild, budgetMs, defaultedRecovery };
+  if (maxRestarts !== computed && poolSize !== undefined) inputs.poolSize = poolSize;
+  return { maxRestarts, maxSeconds: windowS, source: "sla", inputs };
 }
 
 /**

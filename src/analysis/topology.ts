@@ -288,6 +288,7 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
   apply(rootNode);
   explainCtx.intensity = decisions;
   diagnostics.push(...shutdownDiagnostics(rootNode, graph.byId, file));
+  checkPoolIntensity(rootNode, graph, warn);
 
   const explanations = collectSupervisors(rootNode).map((node) => explainSupervisor(node, explainCtx));
   return {
@@ -385,6 +386,22 @@ function externalModule(childSpec: string): string {
 type Warn = (code: string, message: string, span: Span | undefined, hint?: string) => void;
 
 /** Invariant 4: `significant` only on non-permanent children, never directly under the application root. */
+/**
+ * A pool whose workers share a dependency (a database) sees them crash together: with fewer allowed restarts than
+ * workers, one outage makes the pool give up, and its supervisor restarts it (or the application stops).
+ */
+function checkPoolIntensity(node: TreeNode, graph: DependencyGraph, warn: Warn): void {
+  node.children.forEach((c) => checkPoolIntensity(c, graph, warn));
+  const service = graph.byId.get(node.id);
+  if (service?.spec.kind !== "pool" || node.maxRestarts === undefined || node.maxRestarts >= service.spec.size) return;
+  warn(
+    "W114",
+    `pool \`${node.id}\` has ${service.spec.size} workers but allows ${node.maxRestarts} restart${node.maxRestarts === 1 ? "" : "s"} in ${node.maxSeconds} s: workers that share a dependency crash together, so one outage makes the pool give up and its supervisor restart the whole pool`,
+    service.spans["size"] ?? service.span,
+    "give the pool a larger error budget (`sla = { availability = ..., recovery_ms = ... }` on it) so its computed max_restarts reaches its size, or lower `size`",
+  );
+}
+
 function checkSignificant(root: TreeNode, graph: DependencyGraph, warn: Warn): void {
   const visit = (parent: TreeNode) => {
     for (const child of parent.children) {

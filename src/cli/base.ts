@@ -4,6 +4,7 @@ import type { Diagnostic, SourceFile } from "../diagnostics/types.js";
 import { decodeManifest } from "../manifest/source.js";
 import type { Manifest } from "../manifest/model.js";
 import type { Topology } from "../analysis/tree.js";
+import type { DependencyGraph } from "../analysis/graph.js";
 import { check } from "../pipeline.js";
 import { renderDiagnostic, sortDiagnostics, summary, type Paint } from "../diagnostics/render.js";
 import { EXIT, UserError } from "./errors.js";
@@ -13,7 +14,7 @@ import { paintFor } from "./paint.js";
 export const manifestFlag = Flags.string({ char: "m", description: "Path of the manifest.", default: "otpiser.toml" });
 
 /** A manifest that went through parse → validate → analyse without errors (warnings allowed). */
-export type CheckedManifest = { source: SourceFile; diagnostics: Diagnostic[]; manifest: Manifest; topology: Topology };
+export type CheckedManifest = { source: SourceFile; diagnostics: Diagnostic[]; manifest: Manifest; topology: Topology; graph: DependencyGraph };
 
 /**
  * What every otpiser command shares: `--json`, `--no-color`, the exit-code contract (0 ok, 1 user error,
@@ -61,11 +62,11 @@ export abstract class BaseCommand extends Command {
     const source = await this.readManifest(path);
     const result = check(source);
     const diagnostics = sortDiagnostics(result.diagnostics);
-    if (!result.ok || !result.manifest || !result.topology) {
+    if (!result.ok || !result.manifest || !result.topology || !result.graph) {
       this.printDiagnostics(diagnostics, source);
       throw new UserError(`the manifest has errors; ${consequence}`, this.jsonMode ? diagnostics : []);
     }
-    return { source, diagnostics, manifest: result.manifest, topology: result.topology };
+    return { source, diagnostics, manifest: result.manifest, topology: result.topology, graph: result.graph };
   }
 
   /** Diagnostics to stderr (text mode), sorted, with a one-line summary. */

@@ -43,6 +43,9 @@ export const CODES = {
   W110: "key has no effect here",
   W111: "shutdown budget shorter than the children need",
   W112: "deploy target incomplete, or ignoring part of the manifest",
+  W113: "registry used without depending on it",
+  W114: "pool restart intensity below its size",
+  W115: "slow start without handle_continue",
 } as const;
 
 export type Code = keyof typeof CODES;

@@ -44,6 +44,14 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
         }
         const target = known(dep, span, `\`${key}\` of ${where}`);
         if (!target) return;
+        if (key === "uses" && target.spec.kind === "registry" && !s.dependsOn.includes(dep)) {
+          r.warn(
+            "W113",
+            `${where} uses registry \`${dep}\` without depending on it: \`uses\` sets no start order, so the registry may start after ${s.id}, and a process that registers itself in \`init\` then crashes at boot (and again each time the registry restarts, its entries are gone)`,
+            span,
+            `move \`${dep}\` to \`depends_on\`: it then starts first, and ${s.id} restarts (and registers again) when it does`,
+          );
+        }
         if (key === "depends_on" && target.template) {
           r.error("E017", `${where} depends on \`${dep}\`, a template that is not started at boot`, span, `depend on the service that starts it instead`);
         } else if (key === "depends_on" && target.restart === "temporary") {
@@ -55,6 +63,15 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
           );
         }
       });
+    }
+    // Remote work in init: a service that says it is slow to start blocks its supervisor (and everything after it).
+    if (s.spec.kind === "gen_server" && !s.spec.continue && (s.sla.recoveryMs ?? 0) >= SLOW_START_MS) {
+      r.warn(
+        "W115",
+        `${where} takes ${s.sla.recoveryMs} ms to start (its \`sla.recovery_ms\`) but does its start-up in \`init\`: its supervisor, and every service after it, wait; and remote work in init (connecting, fetching) turns a remote outage into a crash loop at boot`,
+        s.spans["sla"],
+        "set `continue = true`: init returns at once and the slow part runs in handle_continue(:init, state)",
+      );
     }
     // W107 pointed at the whole `uses` array; point at the repeated entry itself.
     s.uses.forEach((d, i) => {
@@ -75,6 +92,9 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
   checkModules(r, m);
   checkEtsTableNames(r, m);
 }
+
+/** A declared recovery at least this long means start-up work beyond setting up state (W115). */
+const SLOW_START_MS = 1000;
 
 type Known = (id: string, span: Span | undefined, what: string) => Service | undefined;
 
