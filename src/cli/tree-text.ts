@@ -1,17 +1,55 @@
 import type { Topology, TreeNode } from "../analysis/tree.js";
 import type { Paint } from "../diagnostics/render.js";
+import type { SupportChild } from "../manifest/support-modules.js";
 
-/** The supervision tree as indented text, one line per node, for `otpiser info`. */
-export function renderTree(topology: Topology, paint: Paint): string {
+/**
+ * The supervision tree as indented text, one line per node, for `otpiser info` and `otpiser visualise`.
+ * With `support`, the processes [cluster]/[http] add under the root are drawn as its children too (before or
+ * after the tree's own, as they start); `info` lists them below the tree instead.
+ */
+export function renderTree(topology: Topology, paint: Paint, options: { support?: SupportChild[] } = {}): string {
   const lines: string[] = [];
-  const visit = (node: TreeNode, prefix: string, last: boolean, isRoot: boolean) => {
+  const support = options.support ?? [];
+  type Line = { text: string; node?: TreeNode };
+  const visit = (item: Line, prefix: string, last: boolean, isRoot: boolean) => {
     const branch = isRoot ? "" : last ? "└─ " : "├─ ";
-    lines.push(`${prefix}${branch}${describe(node, paint)}`);
+    lines.push(`${prefix}${branch}${item.text}`);
     const childPrefix = isRoot ? "" : prefix + (last ? "   " : "│  ");
-    node.children.forEach((child, i) => visit(child, childPrefix, i === node.children.length - 1, false));
+    const children: Line[] = (item.node?.children ?? []).map((c) => ({ text: describe(c, paint), node: c }));
+    if (isRoot) {
+      const line = (c: SupportChild): Line => ({ text: `${paint.bold(c.module)}  ${paint.dim(`[support: ${c.what}]`)}` });
+      children.unshift(...support.filter((c) => c.position === "first").map(line));
+      children.push(...support.filter((c) => c.position === "last").map(line));
+    }
+    children.forEach((child, i) => visit(child, childPrefix, i === children.length - 1, false));
   };
-  visit(topology.root, "", true, true);
+  visit({ text: describe(topology.root, paint), node: topology.root }, "", true, true);
   return lines.join("\n");
+}
+
+/** An edge of the dependency graph for `renderEdges`: `from` depends on (or, dashed, only calls) `to`. */
+export interface TextEdge {
+  from: string;
+  to: string;
+  dashed: boolean;
+  /** Why the edge exists when it is not a plain `depends_on` (`subscribe_to`, `pool registry`, …). */
+  note?: string;
+}
+
+/**
+ * The edges under a tree, as a legend: init-time dependencies drawn solid (`──▶`), runtime `uses` dashed
+ * (`┄┄▶`), each list aligned on its first column. Sections without edges say so.
+ */
+export function renderEdges(edges: TextEdge[], paint: Paint): string {
+  const section = (title: string, arrow: string, list: TextEdge[], none: string): string[] => {
+    if (list.length === 0) return [`${title}: ${paint.dim(none)}`];
+    const width = Math.max(...list.map((e) => e.from.length));
+    return [`${title}:`, ...list.map((e) => `  ${e.from.padEnd(width)} ${arrow} ${e.to}${e.note ? `  ${paint.dim(`(${e.note})`)}` : ""}`)];
+  };
+  return [
+    ...section("depends_on (solid ──▶: starts after it, restarts when it restarts)", "──▶", edges.filter((e) => !e.dashed), "none"),
+    ...section("uses (dashed ┄┄▶: runtime calls only, no restart coupling)", "┄┄▶", edges.filter((e) => e.dashed), "none"),
+  ].join("\n");
 }
 
 function describe(node: TreeNode, paint: Paint): string {

@@ -122,7 +122,7 @@ export function translateLegacy(r: Reporter, root: PTable): PTable | undefined {
     root.entries.get("workload")!.keySpan,
     "migrate: [workload] → [app]; [[supervisors]] → [groups.<name>]; [[supervisors.children]] → [services.<name>]; " +
       "kebab-case keys → snake_case (max-restarts → max_restarts, depends-on → depends_on, shutdown → shutdown_ms); " +
-      "see docs/legacy.md (an `otpiser migrate` command that rewrites the file is planned)",
+      "run `otpiser migrate --in-place` to rewrite the file in the v1 form (comments kept, the original saved as .legacy); see docs/legacy.md",
   );
   return out;
 }

@@ -87,6 +87,8 @@ describe("planProject", () => {
       ["lib/solo/lifecycle.ex", "owned"],
       ["lib/solo/telemetry.ex", "owned"],
       ["mix.exs", "owned"],
+      ["notebooks/solo.livemd", "owned"],
+      ["otpiser.schema.json", "owned"],
       ["test/solo/application_test.exs", "owned"],
       ["test/solo/counter_test.exs", "owned"],
       ["test/solo/lifecycle_test.exs", "owned"],
@@ -95,7 +97,7 @@ describe("planProject", () => {
       ["test/support/supervision_case.ex", "owned"],
       ["test/test_helper.exs", "owned"],
     ]);
-    expect(file(plan, "test/test_helper.exs")).toBe("ExUnit.start()\n");
+    expect(file(plan, "test/test_helper.exs")).toContain("ExUnit.start(assert_receive_timeout: 1_000)\n");
     expect(file(plan, "README.md")).toContain("otpiser 1.2.3");
   });
 
