@@ -2,6 +2,7 @@ import { Flags } from "@oclif/core";
 import { BaseCommand, manifestFlag } from "../cli/base.js";
 import { EXIT } from "../cli/errors.js";
 import { sortDiagnostics, summary } from "../diagnostics/render.js";
+import { describeCron } from "../manifest/cron.js";
 import { check } from "../pipeline.js";
 
 export default class Validate extends BaseCommand {
@@ -34,6 +35,11 @@ export default class Validate extends BaseCommand {
       if (!failed) {
         const n = result.manifest!.services.length;
         process.stderr.write(`${flags.manifest}: valid (${n} service${n === 1 ? "" : "s"}, app \`${result.manifest!.app.name}\`)\n`);
+        for (const s of result.manifest!.services) {
+          if (s.spec.kind === "scheduled" && s.spec.cron !== undefined) {
+            process.stderr.write(`  \`${s.id}\` runs ${describeCron(s.spec.cron)} (cron "${s.spec.cron}", UTC)\n`);
+          }
+        }
       } else if (result.ok && flags.strict) {
         process.stderr.write("failed: --strict treats warnings as errors\n");
       }

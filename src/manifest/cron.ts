@@ -44,3 +44,49 @@ function value(text: string, field: (typeof FIELDS)[number]): number | undefined
   const n = Number(text);
   return n >= field.min && n <= field.max ? n : undefined;
 }
+
+const DAY_NAMES = ["Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"];
+const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October", "November", "December"];
+
+/**
+ * A human-readable description of a valid expression, e.g. "every 5 minutes", "at 06:00, Monday to Friday".
+ * Exact for the common shapes; other fields are quoted as written ("at minute 0,30 past hour 9-17").
+ */
+export function describeCron(expr: string): string {
+  const [minute = "*", hour = "*", dom = "*", month = "*", dow = "*"] = expr.trim().toLowerCase().split(/\s+/);
+  const number = (s: string) => /^[0-9]+$/.test(s);
+  const pad = (s: string) => s.padStart(2, "0");
+  let time: string;
+  if (minute === "*" && hour === "*") time = "every minute";
+  else if (/^\*\/[0-9]+$/.test(minute) && hour === "*") time = `every ${minute.slice(2)} minutes`;
+  else if (number(minute) && number(hour)) time = `at ${pad(hour)}:${pad(minute)}`;
+  else if (number(minute) && hour === "*") time = `at minute ${minute} of every hour`;
+  else if (number(minute) && /^\*\/[0-9]+$/.test(hour)) time = `at minute ${minute} of every ${hour.slice(2)} hours`;
+  else time = `at minute ${minute} past hour ${hour}`;
+  const parts = [time];
+  if (dom !== "*") parts.push(`on day ${dom} of the month`);
+  if (dow !== "*") parts.push(describeList(dow, (v) => DAY_NAMES[dayValue(v)] ?? v, " to "));
+  if (month !== "*") parts.push(`in ${describeList(month, (v) => MONTH_NAMES[monthValue(v) - 1] ?? v, " to ")}`);
+  return parts.join(", ");
+}
+
+function describeList(field: string, name: (v: string) => string, to: string): string {
+  return field
+    .split(",")
+    .map((item) => {
+      const [range = "", step] = item.split("/");
+      const text = range === "*" ? "every" : range.split("-").map(name).join(to);
+      return step === undefined ? text : `${text} (every ${step})`;
+    })
+    .join(" and ");
+}
+
+function dayValue(v: string): number {
+  const named = FIELDS[4]!.names.indexOf(v);
+  return named >= 0 ? named : Number(v);
+}
+
+function monthValue(v: string): number {
+  const named = FIELDS[3]!.names.indexOf(v);
+  return named >= 0 ? named + 1 : Number(v);
+}

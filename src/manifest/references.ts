@@ -299,11 +299,18 @@ function checkModules(r: Reporter, m: Manifest): void {
     if (serviceIds.has(g.name) && g.spans["module"] === undefined) continue; // already reported as E013 (see checkContainers)
     claim(g.module, `group \`${g.name}\``, g.spans["module"] ?? g.span);
   }
-  // A step's run target in its own module would make the generated step module and the user's stub collide.
+  // A step's or job's run target in its own module, or in another module otpiser generates, would make that module
+  // and the user's stub collide.
   for (const s of m.services) {
     const spec = s.spec;
     if ((spec.kind === "step" || spec.kind === "scheduled") && spec.run.slice(0, spec.run.lastIndexOf(".")) === s.module) {
       r.error("E021", `\`run\` of service \`${s.id}\` names a function of the service's own module \`${s.module}\``, s.spans["run"], `put the job in another module, e.g. run = "${s.module}Job.run"`);
+    } else if (spec.kind === "step" || spec.kind === "scheduled") {
+      const module = spec.run.slice(0, spec.run.lastIndexOf("."));
+      const owner = owners.get(module);
+      if (owner) {
+        r.error("E021", `\`run\` of service \`${s.id}\` names a function of ${owner} (\`${module}\`), a module otpiser generates`, s.spans["run"], `put the job in a module of its own, e.g. run = "${m.app.module}.Jobs.${spec.run.slice(spec.run.lastIndexOf(".") + 1)}"`);
+      }
     }
   }
   // An `mfa:` probe needs a function otpiser does not write in the modules it generates (nor can stub there).

@@ -16,6 +16,8 @@ export const SUPPORT_MODULE_NAMES = {
   clusterNodesTest: "Cluster.ThreeNodes",
   pgGroupsTest: "Cluster.PgGroups",
   supervisionCase: "SupervisionCase",
+  /** The cron parser of `scheduled` services (shared with otpiser's validator rules). */
+  cron: "Cron",
   /** Not a module of its own: the graceful-shutdown test is `<App>.ShutdownTest` in test/<app>/shutdown_test.exs. */
   shutdown: "Shutdown",
 } as const;
@@ -39,6 +41,9 @@ export function reservedModules(m: Manifest): [string, string][] {
       [supportModule(app, "httpHandler"), "the generated HTTP request handler"],
       [supportModule(app, "metrics"), "the generated metrics module"],
     );
+  }
+  if (m.services.some((s) => s.spec.kind === "scheduled")) {
+    out.push([supportModule(app, "cron"), "the generated cron parser of scheduled services"]);
   }
   if (m.cluster?.enabled) {
     out.push(

@@ -180,8 +180,11 @@ export function planStep(ctx: PlanContext, service: Service): PlannedFile[] {
 export interface RunTargetUse {
   service: Service;
   run: string;
-  /** `step`: called once at boot, must return `:ok`. `probe`: called on every health check, `:ok` when healthy. */
-  purpose: "step" | "probe";
+  /**
+   * `step`: called once at boot, must return `:ok`. `probe`: called on every health check, `:ok` when healthy.
+   * `job`: run on schedule by a `scheduled` service, `:ok` when the run succeeded.
+   */
+  purpose: "step" | "probe" | "job";
 }
 
 /** The run targets of steps, in the order given. */
@@ -193,11 +196,18 @@ const RUN_TARGET_DOCS = {
   step: "Boot-time work called by otpiser's generated steps. This module is yours: otpiser wrote it once and will not touch it again. Return `:ok` to let the boot continue; raise to stop it.",
   probe:
     "Health checks called by otpiser's generated `health` services (`mfa:` probes). This module is yours: otpiser wrote it once and will not touch it again. Return `:ok` (or `true`) when healthy; anything else, a raise, or no answer before the probe's timeout fails the probe.",
+  job: "Jobs run on schedule by otpiser's generated `scheduled` services. This module is yours: otpiser wrote it once and will not touch it again. Return `:ok` when the run succeeded; anything else, a raise, or running past the service's `timeout_ms` is recorded as a failed run.",
+  mixed: "Functions called by otpiser's generated code (boot steps, health probes, scheduled jobs). This module is yours: otpiser wrote it once and will not touch it again. Each function returns `:ok` when it succeeded.",
   both: "Boot-time work called by otpiser's generated steps, and health checks called by its `health` services (`mfa:` probes). This module is yours: otpiser wrote it once and will not touch it again. A step's function returns `:ok` to let the boot continue, or raises to stop it; a probe's returns `:ok` (or `true`) when healthy.",
 };
 
 /** "Called once at boot by `A`." / "Probed by `B`." / both, shortened when the `@doc` line would pass 98 columns. */
-function runTargetDoc(steps: string[], probes: string[]): string {
+function runTargetDoc(steps: string[], probes: string[], jobs: string[] = []): string {
+  if (jobs.length > 0) {
+    const full = `Run on schedule by ${sentenceList(jobs.map(code))}: return \`:ok\` when the run succeeded.`;
+    if (steps.length === 0 && probes.length === 0 && fits(2, `@doc ${elixirString(full)}`)) return full;
+    return "Called by otpiser's generated code (a scheduled job): return `:ok` when it succeeded.";
+  }
   const parts: string[] = [];
   if (steps.length > 0) parts.push(`Called once at boot by ${sentenceList(steps.map(code))}.`);
   if (probes.length > 0) parts.push(`Probed by ${sentenceList(probes.map(code))}: return \`:ok\` when healthy.`);
@@ -210,7 +220,7 @@ function runTargetDoc(steps: string[], probes: string[]): string {
 
 /** One user-owned module per in-namespace run target module, with one `:ok` stub per function. */
 export function planRunTargets(ctx: PlanContext, uses: RunTargetUse[], generatedModules: Set<string>): PlannedFile[] {
-  const byModule = new Map<string, { fun: string; steps: string[]; probes: string[] }[]>();
+  const byModule = new Map<string, { fun: string; steps: string[]; probes: string[]; jobs: string[] }[]>();
   for (const use of uses) {
     const { service } = use;
     const target = parseRunTarget(ctx, service, use.run);
@@ -223,22 +233,24 @@ export function planRunTargets(ctx: PlanContext, uses: RunTargetUse[], generated
     const funs = byModule.get(target.module) ?? [];
     let entry = funs.find((f) => f.fun === target.fun);
     if (!entry) {
-      entry = { fun: target.fun, steps: [], probes: [] };
+      entry = { fun: target.fun, steps: [], probes: [], jobs: [] };
       funs.push(entry);
     }
-    const callers = use.purpose === "step" ? entry.steps : entry.probes;
+    const callers = use.purpose === "step" ? entry.steps : use.purpose === "job" ? entry.jobs : entry.probes;
     if (!callers.includes(service.module)) callers.push(service.module);
     byModule.set(target.module, funs);
   }
   return [...byModule].map(([module, funs]) => {
     const steps = funs.some((f) => f.steps.length > 0);
     const probes = funs.some((f) => f.probes.length > 0);
+    const jobs = funs.some((f) => f.jobs.length > 0);
+    const docKey = jobs ? (steps || probes ? "mixed" : "job") : steps && probes ? "both" : probes ? "probe" : "step";
     return userOwned(
       modulePath(module),
       render("run_target.ex", {
         module,
-        moduledoc: paragraphs(RUN_TARGET_DOCS[steps && probes ? "both" : probes ? "probe" : "step"]),
-        functions: funs.map((f) => ({ docText: runTargetDoc(f.steps, f.probes), name: f.fun })),
+        moduledoc: paragraphs(RUN_TARGET_DOCS[docKey]),
+        functions: funs.map((f) => ({ docText: runTargetDoc(f.steps, f.probes, f.jobs), name: f.fun })),
       }),
     );
   });

@@ -17,6 +17,7 @@ import { planProjectFiles } from "./project.js";
 import { planDeploy } from "./deploy/index.js";
 import { planLivebook } from "./livebook.js";
 import { planSchemaFile } from "./schema-file.js";
+import { planCron, planScheduled, scheduledRunTargets } from "./scheduled.js";
 import { planShutdownTest } from "./shutdown.js";
 import { planApplication, planSupervisionTests, planSupervisor } from "./supervisors.js";
 import { planTelemetry, telemetryNeeds } from "./telemetry.js";
@@ -42,6 +43,7 @@ export const GENERATED_KINDS: ReadonlySet<Kind> = new Set<Kind>([
   "pg_scope",
   "ets_owner",
   "pool",
+  "scheduled",
 ]);
 
 /** Services (templates included) whose kind is not generated yet, in manifest order. */
@@ -80,6 +82,7 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
     node.children.forEach(visit);
   };
   visit(topology.root);
+  files.push(...planCron(ctx));
 
   for (const service of manifest.services) {
     if (planned.has(service.id)) continue;
@@ -97,7 +100,7 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
   }
 
   const generatedModules = new Set(files.filter((f) => f.path.startsWith("lib/")).map((f) => moduleOfFile(f)));
-  const runTargets = planRunTargets(ctx, [...stepRunTargets(steps), ...probeRunTargets(ctx)], generatedModules);
+  const runTargets = planRunTargets(ctx, [...stepRunTargets(steps), ...probeRunTargets(ctx), ...scheduledRunTargets(ctx)], generatedModules);
   files.push(...runTargets, ...planSupervisionTests(ctx), ...planShutdownTest(ctx));
   files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs), ...planDeploy(ctx));
   files.push(...planLivebook(ctx), ...planSchemaFile(ctx));
@@ -149,6 +152,8 @@ function planNode(
       return planConsumer(ctx, service, node);
     case "pg_scope":
       return planPgScope(ctx, service, node);
+    case "scheduled":
+      return planScheduled(ctx, service, node);
     case "step":
       steps.push(service);
       return planStep(ctx, service);

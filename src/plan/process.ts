@@ -53,7 +53,7 @@ export interface ProcessHooks {
  * Kinds whose generated process uses these hooks: it traps exits and reports `:start`/`:stop` (when `telemetry` is
  * on). The graceful-shutdown test of a generated project (shutdown.ts) checks the order of their `terminate` calls.
  */
-export const LIFECYCLE_KINDS: ReadonlySet<Kind> = new Set<Kind>(["gen_server", "gen_statem", "circuit_breaker", "health", "producer", "consumer"]);
+export const LIFECYCLE_KINDS: ReadonlySet<Kind> = new Set<Kind>(["gen_server", "gen_statem", "circuit_breaker", "health", "producer", "consumer", "scheduled"]);
 
 /** The module every generated process reports its lifecycle to: `Payments.Lifecycle`. */
 export function lifecycleModule(ctx: PlanContext): string {

@@ -1,8 +1,8 @@
 import { existsSync, readdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import type { Topology } from "../../src/analysis/tree.js";
-import type { Manifest } from "../../src/manifest/model.js";
-import { NotGeneratedYet, PlanError, planProject, unsupportedKinds } from "../../src/plan/plan-project.js";
+import { KINDS, type Manifest } from "../../src/manifest/model.js";
+import { GENERATED_KINDS, PlanError, planProject, unsupportedKinds } from "../../src/plan/plan-project.js";
 import { TEMPLATE_DIR } from "../../src/plan/render.js";
 import type { Plan } from "../../src/plan/types.js";
 import { genServer, leaf, manifest, service, shopApp, soloApp, supervisorNode, topology } from "./fixtures.js";
@@ -39,7 +39,8 @@ describe("templates", () => {
 });
 
 describe("unsupportedKinds", () => {
-  it("lists services of kinds not generated yet, and planProject refuses them", () => {
+  it("is empty for every kind: each kind of the manifest model is generated", () => {
+    expect(KINDS.filter((kind) => !GENERATED_KINDS.has(kind))).toEqual([]);
     const cron = service("Flat", "cron", {
       kind: "scheduled",
       everyMs: 1000,
@@ -50,15 +51,7 @@ describe("unsupportedKinds", () => {
       enabled: true,
     });
     const ok = service("Flat", "ok", genServer({}));
-    const app = flatApp([ok, cron]);
-    expect(unsupportedKinds(app.manifest).map((s) => s.id)).toEqual(["cron"]);
-    expect(() => planProject(app.manifest, app.topology, opts)).toThrow(NotGeneratedYet);
-    try {
-      planProject(app.manifest, app.topology, opts);
-    } catch (e) {
-      expect((e as NotGeneratedYet).services).toEqual([{ id: "cron", kind: "scheduled" }]);
-      expect((e as Error).message).toContain("kind `scheduled` is not generated yet");
-    }
+    expect(unsupportedKinds(flatApp([ok, cron]).manifest)).toEqual([]);
     expect(unsupportedKinds(shopApp().manifest)).toEqual([]);
   });
 });
