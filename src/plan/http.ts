@@ -6,18 +6,12 @@ import { supportModule } from "../manifest/support-modules.js";
 import { code, isSupervisorNode, owned, type PlanContext, registeredName } from "./context.js";
 import { DOC_WIDTH, paragraphs } from "./docs.js";
 import { healthServices, healthTestAlias, processLocation } from "./health.js";
-import { lifecycleModule } from "./process.js";
+import { lifecycleModule, PROCESS_HOOK_KINDS } from "./process.js";
 import { render } from "./render.js";
 import { emptyNeeds, type PlannedFile, type ProjectNeeds } from "./types.js";
 
 /** Where the endpoint listens unless configured otherwise: every interface (what containers need). */
 const DEFAULT_BIND = "0.0.0.0";
-
-/**
- * Kinds whose processes are known to report their starts to `<App>.Lifecycle`: the generated metrics test expects
- * their restart counts. (The endpoint itself reports every service that has reported a start.)
- */
-const LIFECYCLE_KINDS = new Set(["gen_server", "health"]);
 
 const httpModule = (ctx: PlanContext): string => supportModule(ctx.app.module, "http");
 const metricsModule = (ctx: PlanContext): string => supportModule(ctx.app.module, "metrics");
@@ -209,7 +203,8 @@ export function planHttp(ctx: PlanContext): PlannedFile[] {
   ];
 
   // Test expectations: samples that must be there while the application runs.
-  const counted = services.filter((s) => LIFECYCLE_KINDS.has(s.spec.kind) && s.telemetry);
+  // Processes that report their starts to `<App>.Lifecycle` (the endpoint shows every service that has reported one).
+  const counted = services.filter((s) => PROCESS_HOOK_KINDS.has(s.spec.kind) && s.telemetry);
   const expected = [
     ...counted.map((s) => sample("service_restarts_total", "service", s.id)),
     ...supervisors.map((s) => sample("supervisor_restarts_total", "supervisor", s)),

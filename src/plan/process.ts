@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import type { Kind, Service } from "../manifest/model.js";
+import { PG_MEMBER_KINDS } from "../manifest/pg-groups.js";
 import { supportModule } from "../manifest/support-modules.js";
 import { joinsPgGroup, memberScope } from "../manifest/pg-groups.js";
 import { atom, elixirString } from "../elixir/escape.js";
@@ -51,9 +52,15 @@ export interface ProcessHooks {
 
 /**
  * Kinds whose generated process uses these hooks: it traps exits and reports `:start`/`:stop` (when `telemetry` is
- * on). The graceful-shutdown test of a generated project (shutdown.ts) checks the order of their `terminate` calls.
+ * on). One list with the validator's (a `pg_group` is joined from these hooks too).
  */
-export const LIFECYCLE_KINDS: ReadonlySet<Kind> = new Set<Kind>(["gen_server", "gen_statem", "circuit_breaker", "health", "producer", "consumer", "scheduled"]);
+export const PROCESS_HOOK_KINDS: ReadonlySet<Kind> = PG_MEMBER_KINDS;
+
+/**
+ * The kinds the graceful-shutdown test (shutdown.ts) follows: their `terminate` order and their child spec's
+ * `shutdown`. An ets_owner reports from its `Owner` child, which is not the child spec its parent holds.
+ */
+export const LIFECYCLE_KINDS: ReadonlySet<Kind> = new Set<Kind>([...PROCESS_HOOK_KINDS].filter((k) => k !== "ets_owner"));
 
 /** The module every generated process reports its lifecycle to: `Payments.Lifecycle`. */
 export function lifecycleModule(ctx: PlanContext): string {

@@ -1,24 +1,19 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { expect } from "vitest";
-import { check } from "../../src/pipeline.js";
-import { planProject } from "../../src/plan/plan-project.js";
 import type { Plan } from "../../src/plan/types.js";
+import { planToml as planTomlText } from "../plan/mix-helpers.js";
 
 export const ROOT = join(import.meta.dirname, "..", "..");
 
-/** Plans a manifest given as TOML text through the real pipeline; fails the test on error diagnostics. */
-export function planToml(toml: string, path = "otpiser.toml"): { plan: Plan; files: Map<string, string> } {
-  const result = check({ path, text: toml });
-  expect(result.diagnostics.filter((d) => d.severity === "error"), JSON.stringify(result.diagnostics, null, 2)).toEqual([]);
-  const plan = planProject(result.manifest!, result.topology!, { generatorVersion: "0.0.0-test" });
+/** Plans a manifest given as TOML text through the real pipeline (failing on error diagnostics), with a path index. */
+export function planToml(toml: string): { plan: Plan; files: Map<string, string> } {
+  const plan = planTomlText(toml);
   return { plan, files: new Map(plan.files.map((f) => [f.path, f.content])) };
 }
 
 /** Plans fixtures/valid/<name>.toml. */
 export function planFixture(name: string): { plan: Plan; files: Map<string, string> } {
-  const path = join(ROOT, "fixtures", "valid", `${name}.toml`);
-  return planToml(readFileSync(path, "utf8"), path);
+  return planToml(readFileSync(join(ROOT, "fixtures", "valid", `${name}.toml`), "utf8"));
 }
 
 /** The content of one planned file; fails with the list of paths when it is missing. */
