@@ -251,7 +251,9 @@ const quote = (s: string) => `'${s.replace(/'/g, "'\\''")}'`;
 async function inTerminal(args: string[], steps: Step[], opts: { cwd: string; env?: Record<string, string>; stdinRedirect?: string }) {
   const command = [process.execPath, CLI, ...args].map(quote).join(" ") + (opts.stdinRedirect ? ` < ${opts.stdinRedirect}` : "");
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !["NO_COLOR", "FORCE_COLOR", "OTPISER_DEBUG"].includes(k)) env[k] = v;
+  // A user's terminal, not CI's: CI markers (CI, TF_BUILD, TEAMCITY_VERSION…) make chalk assume no colours even on a tty.
+  const dropped = ["NO_COLOR", "FORCE_COLOR", "OTPISER_DEBUG", "CI", "CONTINUOUS_INTEGRATION", "BUILD_NUMBER", "RUN_ID", "TF_BUILD", "TEAMCITY_VERSION", "GITHUB_ACTIONS", "GITLAB_CI"];
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !dropped.includes(k)) env[k] = v;
   const child = execa("script", ["-qec", command, "/dev/null"], {
     cwd: opts.cwd, env: { ...env, TERM: "xterm", ...opts.env }, extendEnv: false, reject: false, stdin: "pipe", timeout: 60_000,
   });
