@@ -1,5 +1,6 @@
 import type { Manifest } from "../manifest/model.js";
 import type { DependencyGraph } from "./graph.js";
+import { scheduledRuns, type ScheduledRuns } from "./scheduled-runs.js";
 import { findParent, restartedIds } from "./simulate.js";
 import type { SupervisorExplanation, Topology, TreeNode } from "./tree.js";
 
@@ -23,6 +24,8 @@ export interface ServiceExplanation {
   intensity: string;
   /** Shutdown: how long it gets and who stops before it. */
   shutdown: string;
+  /** For a `scheduled` service: when its job runs, and where (in the app, on which nodes). */
+  schedule?: ScheduledRuns;
 }
 
 /** The chain of nodes from the root to `id` (inclusive), or undefined when the id is not in the tree. */
@@ -109,7 +112,7 @@ export function explainService(m: Manifest, topology: Topology, graph: Dependenc
   const shutdown =
     `On shutdown it gets ${budget}.` + (laterSiblings.length > 0 ? ` Its later siblings ${laterSiblings.join(", ")} stop before it.` : "");
 
-  return {
+  const out: ServiceExplanation = {
     id,
     module: node.module,
     kind: node.kind,
@@ -120,4 +123,7 @@ export function explainService(m: Manifest, topology: Topology, graph: Dependenc
     intensity: intensityWords(chain, root),
     shutdown,
   };
+  const schedule = service && scheduledRuns(m, service);
+  if (schedule) out.schedule = schedule;
+  return out;
 }

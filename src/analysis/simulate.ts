@@ -46,12 +46,40 @@ export function affectedSiblings(parent: TreeNode, index: number): TreeNode[] {
   }
 }
 
+/** Where every node sits (parent and index), per root: built once, so callers asking for every node stay linear. */
+const locations = new WeakMap<TreeNode, Map<string, { parent: TreeNode; index: number }>>();
+
+/**
+ * findParent through the root's index. An entry that no longer matches the tree (a tree changed after it was
+ * indexed) rebuilds the index, so the answer is always findParent's.
+ */
+function locate(root: TreeNode, id: string): { parent: TreeNode; index: number } | undefined {
+  const hit = locations.get(root)?.get(id);
+  if (hit && hit.parent.children[hit.index]?.id === id) return hit;
+  const index = new Map<string, { parent: TreeNode; index: number }>();
+  // Pre-order, children left to right, keeping the first of equal ids: the node findParent would find. A stack,
+  // not recursion: chains of thousands of services make deep trees.
+  const pushChildren = (parent: TreeNode, stack: { parent: TreeNode; index: number }[]) => {
+    for (let i = parent.children.length - 1; i >= 0; i--) stack.push({ parent, index: i });
+  };
+  const stack: { parent: TreeNode; index: number }[] = [];
+  pushChildren(root, stack);
+  while (stack.length > 0) {
+    const at = stack.pop()!;
+    const node = at.parent.children[at.index]!;
+    if (!index.has(node.id)) index.set(node.id, at);
+    pushChildren(node, stack);
+  }
+  locations.set(root, index);
+  return index.get(id);
+}
+
 /**
  * Ids of every node whose process is new after node `crashedId` crashes once (the crashed node included),
  * assuming no intensity limit is hit. Temporary nodes swept by a sibling's crash are not included: OTP drops them.
  */
 export function restartedIds(root: TreeNode, crashedId: string): Set<string> {
-  const where = findParent(root, crashedId);
+  const where = locate(root, crashedId);
   if (!where) throw new Error(`no node ${crashedId} below ${root.id}`);
   const crashed = where.parent.children[where.index]!;
   const restarted = new Set<string>();

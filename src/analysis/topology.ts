@@ -267,11 +267,10 @@ export function analyse(m: Manifest, file: string): AnalysisResult {
   };
   assign(rootNode);
   for (const path of enforceProductBound(rootNode, decisions)) {
-    const last = containers.get(path[path.length - 1]!);
     warn(
       "W104",
       `restart intensity along ${path.join(" → ")} allows more than ${PRODUCT_BOUND} crashes of one leaf before the application stops (Π(max_restarts + 1))`,
-      last?.group?.spans["max_restarts"] ?? last?.service?.spans["max_restarts"] ?? last?.group?.span ?? last?.service?.span,
+      productBoundSpan(path, containers, rootNode, graph),
       path.some((id) => decisions.get(id)?.source === "override")
         ? "lower the `max_restarts` overrides on this path"
         : `the path nests ${path.length} supervisors and each allows at least one restart; fewer nesting levels (groups inside supervisor services) keep it under the bound`,
@@ -328,6 +327,28 @@ function levelCycle(level: LevelEdges, rankOf: (id: string) => number): string[]
   };
   dfs(start);
   return path;
+}
+
+/**
+ * Where W104 points: the deepest group or supervisor service on the path (its `max_restarts` when set). A path can
+ * end in computed sub-supervisors only, or consist of nothing else (the fuzzer found both: the warning then had no
+ * place at all); then it points at the first service below the path's last supervisor, the leaf that would crash.
+ */
+function productBoundSpan(path: string[], containers: Map<string, Container>, root: TreeNode, graph: DependencyGraph): Span | undefined {
+  for (let i = path.length - 1; i >= 0; i--) {
+    const c = containers.get(path[i]!);
+    const span = c?.group?.spans["max_restarts"] ?? c?.service?.spans["max_restarts"] ?? c?.group?.span ?? c?.service?.span;
+    if (span) return span;
+  }
+  const last = path[path.length - 1];
+  let node: TreeNode | undefined;
+  for (const stack = [root]; stack.length > 0 && !node; ) {
+    const n = stack.pop()!;
+    if (n.id === last) node = n;
+    else stack.push(...n.children);
+  }
+  while (node && !graph.byId.has(node.id)) node = node.children.find((c) => !c.template);
+  return node ? graph.byId.get(node.id)!.span : undefined;
 }
 
 /** Significant in a way OTP accepts (non-permanent); permanent ones get W105 and are dropped. */

@@ -1,12 +1,11 @@
 import { Command, Flags } from "@oclif/core";
-import { readFile } from "node:fs/promises";
 import type { Diagnostic, SourceFile } from "../diagnostics/types.js";
-import { decodeManifest } from "../manifest/source.js";
 import type { Manifest } from "../manifest/model.js";
 import type { Topology } from "../analysis/tree.js";
 import type { DependencyGraph } from "../analysis/graph.js";
 import { check } from "../pipeline.js";
-import { renderDiagnostic, sortDiagnostics, summary, type Paint } from "../diagnostics/render.js";
+import { sortDiagnostics, type Paint } from "../diagnostics/render.js";
+import { type CommandIO, printDiagnostics, printJson, readManifest, reportInternalError, reportUserError } from "./command-io.js";
 import { EXIT, UserError } from "./errors.js";
 import { paintFor } from "./paint.js";
 
@@ -34,24 +33,13 @@ export abstract class BaseCommand extends Command {
     this.paint = paintFor(process.stderr, flags["no-color"] === true);
   }
 
+  /** How this command prints, for the oclif-free helpers in command-io.ts. */
+  protected get io(): CommandIO {
+    return { jsonMode: this.jsonMode, paint: this.paint };
+  }
+
   protected async readManifest(path: string): Promise<SourceFile> {
-    let bytes: Uint8Array;
-    try {
-      bytes = await readFile(path);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : `cannot be read (${code ?? "unknown error"})`;
-      throw new UserError(`manifest ${path} ${why}`, [
-        { code: "E026", severity: "error", message: `manifest ${why}`, file: path, hint: code === "ENOENT" ? "run `otpiser init` to write one, or pass -m PATH" : undefined } as Diagnostic,
-      ]);
-    }
-    const decoded = decodeManifest(path, bytes);
-    if ("diagnostic" in decoded) {
-      const lossy = { path, text: new TextDecoder().decode(bytes) };
-      this.printDiagnostics([decoded.diagnostic], lossy);
-      throw new UserError("the manifest is not valid UTF-8", this.jsonMode ? [decoded.diagnostic] : []);
-    }
-    return decoded.source;
+    return readManifest(this.io, path);
   }
 
   /**
@@ -71,25 +59,16 @@ export abstract class BaseCommand extends Command {
 
   /** Diagnostics to stderr (text mode), sorted, with a one-line summary. */
   protected printDiagnostics(diagnostics: Diagnostic[], source: SourceFile | undefined): void {
-    if (this.jsonMode || diagnostics.length === 0) return;
-    for (const d of sortDiagnostics(diagnostics)) process.stderr.write(`${renderDiagnostic(d, source, this.paint)}\n\n`);
-    process.stderr.write(`${summary(diagnostics)}\n`);
+    printDiagnostics(this.io, diagnostics, source);
   }
 
   protected printJson(value: unknown): void {
-    process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+    printJson(value);
   }
 
   protected override async catch(err: Error & { exitCode?: number; oclif?: { exit?: number } }): Promise<void> {
     if (err instanceof UserError) {
-      if (this.jsonMode) {
-        this.printJson({ ok: false, error: err.message, diagnostics: err.diagnostics });
-      } else if (err.diagnostics.length > 0) {
-        this.printDiagnostics(err.diagnostics, undefined);
-      } else {
-        process.stderr.write(`${this.paint?.error("error") ?? "error"}: ${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ""}`);
-      }
-      process.exitCode = EXIT.user;
+      reportUserError(this.io, err);
       return;
     }
     // oclif's own errors: bad flags/arguments are the user's (exit 1); `this.exit(n)` passes through.
@@ -102,10 +81,6 @@ export abstract class BaseCommand extends Command {
       process.exitCode = EXIT.user;
       return;
     }
-    process.stderr.write(
-      `internal error: ${err.message}\nThis is a bug in otpiser, not in your manifest. Please report it with the command you ran.\n` +
-        (process.env["OTPISER_DEBUG"] ? `${err.stack ?? ""}\n` : "Set OTPISER_DEBUG=1 to see the stack trace.\n"),
-    );
-    process.exitCode = EXIT.internal;
+    reportInternalError(err);
   }
 }

@@ -51,7 +51,10 @@ export interface Prepared {
   generated: Generated;
   /** Absolute project directory. */
   dir: string;
-  /** False when generation was refused (conflicts): nothing was written and nothing should run. */
+  /**
+   * False when generation was refused (conflicts: nothing was written) or wrote merge conflicts (files with conflict
+   * markers): nothing should run.
+   */
   ok: boolean;
 }
 
@@ -91,7 +94,8 @@ export abstract class BuildingCommand extends ProjectCommand {
     );
     this.generated = generated;
     this.noteFormatting(generated);
-    const ok = generated.result.status !== "conflicts";
+    // Files written with conflict markers would not compile: stop until they are resolved.
+    const ok = generated.result.status !== "conflicts" && generated.result.mergeConflicts.length === 0;
     this.steps.push({ name: "generate", ok, seconds: round((performance.now() - started) / 1000) });
     if (!this.jsonMode) this.reportGeneration(generated.result, { dryRun: false, diff: false, next: false });
     return { checked, generated, dir: generated.result.outDir, ok };

@@ -8,7 +8,7 @@ import { relative } from "node:path";
 import { sortDiagnostics } from "../diagnostics/render.js";
 import { notGeneratedDiagnostics, planProject } from "../plan/plan-project.js";
 import { formatElixirFiles } from "../toolchain/elixir-format.js";
-import { WriterError, diffActions, writePlan, type FileAction, type WriteResult } from "../writer/index.js";
+import { BASE_DIR, CONFLICT_MARKERS, WriterError, diffActions, writePlan, type ActionKind, type FileAction, type WriteResult } from "../writer/index.js";
 import { BaseCommand, type CheckedManifest } from "./base.js";
 import { UserError } from "./errors.js";
 import { VERSION } from "./package-root.js";
@@ -19,6 +19,8 @@ export interface GenerateOptions {
   dryRun?: boolean;
   /** Overwrite generated files the user edited (conflicts become `overwritten`). */
   force?: boolean;
+  /** Merge generated files the user edited when their generation changes (default true). */
+  merge?: boolean;
   /** Manifest warnings stop generation. */
   strict?: boolean;
   /** Run the Elixir formatter over the plan (skipped, with a note, when `elixir` is unavailable). */
@@ -35,10 +37,21 @@ export interface Generated {
   formatNote?: string;
 }
 
-const VERB: Record<string, string> = {
+const VERB: Record<ActionKind, string> = {
   create: "create", update: "update", overwritten: "overwrite", remove: "remove", conflict: "CONFLICT", unchanged: "unchanged",
-  keep: "keep", preserved: "kept", "orphan-edited": "left (edited, no longer generated)",
+  keep: "keep", preserved: "kept", merged: "merge", "merge-conflict": "MERGE-CONFLICT", "orphan-edited": "left (edited, no longer generated)",
 };
+
+/**
+ * Kinds that mean the project is not what generating would make it (`generate --check`): files to create, update,
+ * merge or remove, files in the way, and edited files no longer generated (the lock would release them). A file you
+ * edited while otpiser generates the same as before (`preserved`) is not drift, nor are missing merge bases.
+ */
+const DRIFT: ReadonlySet<ActionKind> = new Set<ActionKind>(["create", "update", "overwritten", "merged", "merge-conflict", "conflict", "remove", "orphan-edited"]);
+
+export function driftActions(actions: readonly FileAction[]): FileAction[] {
+  return actions.filter((a) => DRIFT.has(a.kind));
+}
 
 /** Actions that changed (or, in a dry run, would change) something on disk. */
 export function touched(actions: readonly FileAction[]): FileAction[] {
@@ -46,8 +59,18 @@ export function touched(actions: readonly FileAction[]): FileAction[] {
 }
 
 /** One file action as `generate --json` prints it. */
-export function actionJson(a: FileAction): { path: string; action: string; ownership: string; reason?: string } {
-  return { path: a.path, action: a.kind, ownership: a.ownership, ...(a.reason ? { reason: a.reason } : {}) };
+export function actionJson(a: FileAction): { path: string; action: string; ownership: string; reason?: string; conflict_hunks?: number } {
+  return {
+    path: a.path, action: a.kind, ownership: a.ownership, ...(a.reason ? { reason: a.reason } : {}),
+    ...(a.conflictHunks !== undefined ? { conflict_hunks: a.conflictHunks } : {}),
+  };
+}
+
+/** Why a refused file is refused, in words. */
+function conflictWhy(a: FileAction): string {
+  if (a.reason === "untracked") return "not written by otpiser";
+  if (a.reason === "unresolved") return "still has conflict markers";
+  return "edited since generated";
 }
 
 /** A command that writes the generated project. */
@@ -96,7 +119,9 @@ export abstract class ProjectCommand extends BaseCommand {
       if (!f.formatted) formatNote = f.reason ?? "elixir unavailable";
     }
     try {
-      const result = await writePlan(opts.out, plan, { dryRun: opts.dryRun ?? false, force: opts.force ?? false, generatorVersion: VERSION });
+      const result = await writePlan(opts.out, plan, {
+        dryRun: opts.dryRun ?? false, force: opts.force ?? false, merge: opts.merge ?? true, generatorVersion: VERSION,
+      });
       return { result, formatted, ...(formatNote === undefined ? {} : { formatNote }) };
     } catch (error) {
       if (error instanceof WriterError && !error.internal) throw new UserError(error.message);
@@ -113,27 +138,78 @@ export abstract class ProjectCommand extends BaseCommand {
    * What happened, in text: the touched files on stdout (every planned file in a dry run), then one line on stderr
    * — the tally, "up to date", or the refusal listing the conflicting files. `next` adds the "next: mix test" hint.
    */
-  protected reportGeneration(w: WriteResult, opts: { dryRun: boolean; diff: boolean; next: boolean }): void {
+  protected reportGeneration(w: WriteResult, opts: { dryRun: boolean; diff: boolean; next: boolean; merge?: boolean }): void {
     const shown = opts.dryRun ? w.actions : touched(w.actions);
-    for (const a of shown) process.stdout.write(`${(VERB[a.kind] ?? a.kind).padEnd(10)} ${a.path}\n`);
+    for (const a of shown) process.stdout.write(`${VERB[a.kind].padEnd(10)} ${a.path}\n`);
     if (opts.diff) process.stdout.write(diffActions(w.actions));
     const c = w.counts;
     const where = relative(process.cwd(), w.outDir) || ".";
     const tally =
       `${c.create} created, ${c.update + c.overwritten} changed, ${c.remove} removed, ${c.unchanged + c.keep} unchanged` +
+      (c.merged > 0 ? `, ${c.merged} merged with your edits` : "") +
+      (c["merge-conflict"] > 0 ? `, ${c["merge-conflict"]} merged with conflicts` : "") +
       (c.preserved > 0 ? `, ${c.preserved} edited by you and kept (nothing new generated for them)` : "");
     if (w.status === "conflicts") {
+      const unresolved = w.conflicts.some((a) => a.reason === "unresolved");
+      // With merging on, an edited file is refused only when it has no usable merge base.
+      const unmergeable = (opts.merge ?? true) && w.conflicts.some((a) => a.reason === "edited");
       process.stderr.write(
         `\n${this.paint.error("refused")}: ${w.conflicts.length} file(s) in ${where} were edited (or not written by otpiser) and would be overwritten:\n` +
-          w.conflicts.map((a) => `  ${a.path}${a.reason === "untracked" ? " (not written by otpiser)" : " (edited since generated)"}\n`).join("") +
-          "nothing was written. Keep your changes elsewhere and rerun, or pass --force to overwrite them.\n",
+          w.conflicts.map((a) => `  ${a.path} (${conflictWhy(a)})\n`).join("") +
+          (unmergeable ? `(edited files are merged with the new generation when otpiser has their merge base in ${BASE_DIR}; these have none that matches the lock)\n` : "") +
+          (unresolved
+            ? "nothing was written. Resolve the conflict markers (keep what you want, delete the marker lines) and rerun, or pass --force to overwrite them.\n"
+            : "nothing was written. Keep your changes elsewhere and rerun, or pass --force to overwrite them.\n"),
       );
-    } else if (w.status === "dry-run") {
+      return;
+    }
+    if (w.status === "dry-run") {
       process.stderr.write(`dry run: would write ${where}: ${tally}\n`);
     } else if (w.status === "up-to-date") {
-      process.stderr.write(`${where} is up to date (${c.unchanged + c.keep} files)\n`);
+      process.stderr.write(`${where} is up to date (${c.unchanged + c.keep + c.preserved} files)\n`);
     } else {
-      process.stderr.write(`wrote ${where}: ${tally}\n${opts.next ? `next: ${where === "." ? "" : `cd ${where} && `}mix test\n` : ""}`);
+      const bases = w.filesWritten === 0 && w.filesRemoved === 0 && w.basesWritten > 0 ? ` (recorded ${w.basesWritten} merge bases in ${BASE_DIR})` : "";
+      const next = opts.next && w.mergeConflicts.length === 0 ? `next: ${where === "." ? "" : `cd ${where} && `}mix test\n` : "";
+      process.stderr.write(`wrote ${where}: ${tally}${bases}\n${next}`);
     }
+    if (w.mergeConflicts.length > 0) this.reportMergeConflicts(w, opts.dryRun);
+  }
+
+  /** The files that got (or would get) conflict markers, and what to do about them. */
+  private reportMergeConflicts(w: WriteResult, dryRun: boolean): void {
+    const hunks = (n: number | undefined) => `${n ?? 1} conflicting hunk${n === 1 ? "" : "s"}`;
+    process.stderr.write(
+      `\n${this.paint.error("merge conflicts")}: your edits and otpiser's changes overlap in ${w.mergeConflicts.length} file(s)` +
+        `${dryRun ? "; they would be written" : ", written"} with conflict markers:\n` +
+        w.mergeConflicts.map((a) => `  ${a.path} (${hunks(a.conflictHunks)})\n`).join("") +
+        `between \`${CONFLICT_MARKERS.yours}\` and \`${CONFLICT_MARKERS.generated}\` keep what you want and delete the marker lines, ` +
+        "then run otpiser generate again (until then it refuses to touch these files).\n",
+    );
+  }
+
+  /**
+   * `generate --check`: what generating would change (stdout, one line per file, diffs with `--diff`) and one line on
+   * stderr. True if the project is up to date.
+   */
+  protected reportCheck(w: WriteResult, opts: { diff: boolean }): boolean {
+    const drift = driftActions(w.actions);
+    const pending = w.recovery !== undefined;
+    const where = relative(process.cwd(), w.outDir) || ".";
+    for (const a of drift) process.stdout.write(`${VERB[a.kind].padEnd(10)} ${a.path}${a.kind === "conflict" ? ` (${conflictWhy(a)})` : ""}\n`);
+    if (opts.diff) process.stdout.write(diffActions(drift));
+    if (drift.length === 0 && !pending) {
+      const notes = [
+        w.lockChanged ? "the lock would record this otpiser version" : "",
+        w.basesPending > 0 ? `${w.basesPending} merge bases missing from ${BASE_DIR} would be recorded` : "",
+      ].filter(Boolean);
+      process.stderr.write(`${where} is up to date${notes.length > 0 ? ` (${notes.join("; ")})` : ""}\n`);
+      return true;
+    }
+    const parts = [
+      pending ? "an interrupted write to finish" : "",
+      drift.length > 0 ? `${drift.length} file(s) would change` : "",
+    ].filter(Boolean);
+    process.stderr.write(`${this.paint.error("out of date")}: ${where}: ${parts.join(", ")}; run \`otpiser generate\`\n`);
+    return false;
   }
 }

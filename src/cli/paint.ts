@@ -1,12 +1,10 @@
 import chalk, { Chalk } from "chalk";
 import type { Paint } from "../diagnostics/render.js";
+import { colourWanted } from "./command-io.js";
 
-/**
- * Colours only where they help: on a TTY, unless NO_COLOR is set (chalk's own detection honours NO_COLOR,
- * FORCE_COLOR and TERM=dumb). `--json` output never goes through here.
- */
+/** The paint of a stream, coloured when `colourWanted` says so. `--json` output never goes through here. */
 export function paintFor(stream: NodeJS.WriteStream, noColor: boolean): Paint {
-  const c = noColor || !stream.isTTY || process.env["NO_COLOR"] !== undefined ? new Chalk({ level: 0 }) : chalk;
+  const c = colourWanted(stream, noColor) ? chalk : new Chalk({ level: 0 });
   return {
     error: (s) => c.red.bold(s),
     warning: (s) => c.yellow.bold(s),

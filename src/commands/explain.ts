@@ -1,5 +1,6 @@
 import { Args, Flags } from "@oclif/core";
 import { explainService, type ServiceExplanation } from "../analysis/explain-service.js";
+import { scheduledRunsJson } from "../analysis/scheduled-runs.js";
 import { BaseCommand, manifestFlag } from "../cli/base.js";
 import { EXIT, UserError } from "../cli/errors.js";
 import { suggestion } from "../diagnostics/suggest.js";
@@ -9,7 +10,7 @@ export default class Explain extends BaseCommand {
   static override description =
     "For one SERVICE (or group, or computed supervisor): the supervisors above it, why it sits where it sits, " +
     "what restarts when it crashes, what its supervisor's restart intensity means (and where a breach escalates), " +
-    "and how it shuts down. Without SERVICE: every supervisor's strategy, order and intensity, as `info --explain`.";
+    "and how it shuts down; for a scheduled service, when its job runs and on which nodes. Without SERVICE: every supervisor's strategy, order and intensity, as `info --explain`.";
   static override examples = [
     "<%= config.bin %> <%= command.id %> db_pool",
     "<%= config.bin %> <%= command.id %> db_pool --json",
@@ -66,6 +67,7 @@ export default class Explain extends BaseCommand {
       section("when it crashes", [e.onCrash]),
       section("restart intensity", [e.intensity]),
       section("shutdown", [e.shutdown]),
+      ...(e.schedule ? [section("when it runs", e.schedule.notes)] : []),
     ].join("\n");
   }
 }
@@ -81,5 +83,6 @@ function toJson(e: ServiceExplanation) {
     on_crash: e.onCrash,
     intensity: e.intensity,
     shutdown: e.shutdown,
+    ...(e.schedule ? { schedule: scheduledRunsJson(e.schedule) } : {}),
   };
 }

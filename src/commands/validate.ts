@@ -1,9 +1,6 @@
 import { Flags } from "@oclif/core";
 import { BaseCommand, manifestFlag } from "../cli/base.js";
-import { EXIT } from "../cli/errors.js";
-import { sortDiagnostics, summary } from "../diagnostics/render.js";
-import { describeCron } from "../manifest/cron.js";
-import { check } from "../pipeline.js";
+import { validateManifest } from "../cli/validate-manifest.js";
 
 export default class Validate extends BaseCommand {
   static override summary = "Check a manifest and print every problem at once.";
@@ -24,26 +21,7 @@ export default class Validate extends BaseCommand {
   async run(): Promise<void> {
     const { flags } = await this.parse(Validate);
     this.setup(flags);
-    const source = await this.readManifest(flags.manifest);
-    const result = check(source);
-    const diagnostics = sortDiagnostics(result.diagnostics);
-    const failed = !result.ok || (flags.strict && diagnostics.length > 0);
-    if (this.jsonMode) {
-      this.printJson({ ok: !failed, manifest: flags.manifest, summary: summary(diagnostics), diagnostics });
-    } else {
-      this.printDiagnostics(diagnostics, source);
-      if (!failed) {
-        const n = result.manifest!.services.length;
-        process.stderr.write(`${flags.manifest}: valid (${n} service${n === 1 ? "" : "s"}, app \`${result.manifest!.app.name}\`)\n`);
-        for (const s of result.manifest!.services) {
-          if (s.spec.kind === "scheduled" && s.spec.cron !== undefined) {
-            process.stderr.write(`  \`${s.id}\` runs ${describeCron(s.spec.cron)} (cron "${s.spec.cron}", UTC)\n`);
-          }
-        }
-      } else if (result.ok && flags.strict) {
-        process.stderr.write("failed: --strict treats warnings as errors\n");
-      }
-    }
-    process.exitCode = failed ? EXIT.user : EXIT.ok;
+    // The same code runs without oclif on the fast path (src/cli/fast-path.ts).
+    await validateManifest(this.io, { manifest: flags.manifest, strict: flags.strict });
   }
 }

@@ -32,6 +32,7 @@ export const CODES = {
   E027: "invalid legacy manifest",
   E028: "input beyond otpiser's limits",
   E029: "deploy target this manifest cannot support",
+  E030: "control character in a string",
   W101: "override weakens the computed supervision",
   W102: "depends_on a temporary service",
   W103: "dependency crosses a group boundary",
@@ -46,6 +47,7 @@ export const CODES = {
   W113: "registry used without depending on it",
   W114: "pool restart intensity below its size",
   W115: "slow start without handle_continue",
+  W116: "scheduled job runs on every replica",
 } as const;
 
 export type Code = keyof typeof CODES;

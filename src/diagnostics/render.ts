@@ -29,14 +29,16 @@ export const plain: Paint = {
  */
 export function renderDiagnostic(d: Diagnostic, source: SourceFile | undefined, paint: Paint = plain): string {
   const label = d.severity === "error" ? paint.error(`error[${d.code}]`) : paint.warning(`warning[${d.code}]`);
-  const lines = [`${label}: ${paint.bold(d.message)}`];
+  const lines = [`${label}: ${paint.bold(visible(d.message))}`];
+  const file = visible(d.file);
+  const hint = d.hint === undefined ? undefined : visible(d.hint);
   if (d.span) {
     const { line, col } = d.span;
     const gutter = String(line).length;
     const pad = " ".repeat(gutter);
-    lines.push(`${pad}${paint.dim("-->")} ${d.file}:${line}:${col}`);
+    lines.push(`${pad}${paint.dim("-->")} ${file}:${line}:${col}`);
     if (source) {
-      const text = lineText(source.text, line).replace(/\t/g, " ");
+      const text = visible(lineText(source.text, line).replace(/\t/g, " "));
       const endCol = d.span.endLine === line ? d.span.endCol : text.length + 1;
       const width = Math.max(1, Math.min(endCol, text.length + 1) - col);
       const shown = sourceWindow(text, col, width);
@@ -44,12 +46,26 @@ export function renderDiagnostic(d: Diagnostic, source: SourceFile | undefined, 
       lines.push(`${paint.dim(String(line))} ${paint.dim("|")} ${shown.text}`);
       lines.push(`${pad} ${paint.dim("|")} ${" ".repeat(shown.caretCol - 1)}${paint.caret("^".repeat(shown.width), d.severity)}`);
     }
-    if (d.hint) lines.push(`${pad} ${paint.dim("=")} hint: ${d.hint}`);
+    if (hint) lines.push(`${pad} ${paint.dim("=")} hint: ${hint}`);
   } else {
-    lines.push(`  ${paint.dim("-->")} ${d.file}`);
-    if (d.hint) lines.push(`  ${paint.dim("=")} hint: ${d.hint}`);
+    lines.push(`  ${paint.dim("-->")} ${file}`);
+    if (hint) lines.push(`  ${paint.dim("=")} hint: ${hint}`);
   }
   return lines.join("\n");
+}
+
+/**
+ * Text from the manifest as a terminal may print it: C0 controls (ESC, CR, a line break inside a message…), DEL,
+ * C1 controls and bidi formatting characters each become one visible character (a control picture such as ␛, or
+ * U+FFFD), so no manifest can drive the terminal and the caret under a source line stays aligned.
+ */
+export function visible(s: string): string {
+  // eslint-disable-next-line no-control-regex
+  return s.replace(/[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g, (c) => {
+    const code = c.charCodeAt(0);
+    if (code < 0x20) return String.fromCharCode(0x2400 + code);
+    return code === 0x7f ? "\u2421" : "\uFFFD";
+  });
 }
 
 /** Longest source line shown in full; longer ones are cut to a window around the caret. */

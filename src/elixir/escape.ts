@@ -32,11 +32,19 @@ function isControl(code: number): boolean {
   return code < 0x20 || (code >= 0x7f && code <= 0x9f);
 }
 
+/**
+ * Bidirectional formatting characters (U+202A–U+202E, U+2066–U+2069): Elixir refuses them raw in strings and
+ * comments ("Trojan Source", CVE-2021-42574) and asks for their `\uXXXX` form instead.
+ */
+function isBidi(code: number): boolean {
+  return (code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069);
+}
+
 function hex4(code: number): string {
   return code.toString(16).toUpperCase().padStart(4, "0");
 }
 
-/** `\uXXXX` (or a short named escape) for a control character. */
+/** `\uXXXX` (or a short named escape) for a control or bidi formatting character. */
 function controlEscape(ch: string): string {
   return NAMED_ESCAPES[ch] ?? `\\u${hex4(ch.charCodeAt(0))}`;
 }
@@ -59,13 +67,13 @@ function stringBody(s: string): string {
     if (ch === "\\") out += "\\\\";
     else if (ch === '"') out += '\\"';
     else if (ch === "#" && text[i + 1] === "{") out += "\\#";
-    else if (isControl(code)) out += controlEscape(ch);
+    else if (isControl(code) || isBidi(code)) out += controlEscape(ch);
     else out += ch;
   }
   return out;
 }
 
-/** A double-quoted Elixir string literal for `s`: `"..."` with `\`, `"`, `#{` and control characters escaped. */
+/** A double-quoted Elixir string literal for `s`: `"..."` with `\`, `"`, `#{`, control and bidi characters escaped. */
 export function elixirString(s: string): string {
   return `"${stringBody(s)}"`;
 }
@@ -104,7 +112,7 @@ function escapeHeredocLine(line: string): string {
     if (ch === "\\") out += "\\\\";
     else if (ch === "#" && line[i + 1] === "{") out += "\\#";
     else if (ch === "\t") out += "\t";
-    else if (isControl(code)) out += controlEscape(ch);
+    else if (isControl(code) || isBidi(code)) out += controlEscape(ch);
     else out += ch;
   }
   return out;

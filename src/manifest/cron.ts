@@ -11,8 +11,16 @@ const FIELDS = [
   { name: "day of week", min: 0, max: 7, names: ["sun", "mon", "tue", "wed", "thu", "fri", "sat"] },
 ];
 
+/**
+ * The fields of an expression: separated by spaces and tabs only. (JavaScript's `\s` and Elixir's `String.split/1`,
+ * which the generated scheduler uses, disagree on no-break and other Unicode spaces; fields never contain either.)
+ */
+function fields(expr: string): string[] {
+  return expr.replace(/^[ \t]+|[ \t]+$/g, "").split(/[ \t]+/);
+}
+
 export function validateCron(expr: string): string | undefined {
-  const parts = expr.trim().split(/\s+/);
+  const parts = fields(expr);
   if (parts.length !== 5) return `expected 5 fields, found ${parts.length}`;
   for (let i = 0; i < 5; i++) {
     const field = FIELDS[i]!;
@@ -53,7 +61,7 @@ const MONTH_NAMES = ["January", "February", "March", "April", "May", "June", "Ju
  * Exact for the common shapes; other fields are quoted as written ("at minute 0,30 past hour 9-17").
  */
 export function describeCron(expr: string): string {
-  const [minute = "*", hour = "*", dom = "*", month = "*", dow = "*"] = expr.trim().toLowerCase().split(/\s+/);
+  const [minute = "*", hour = "*", dom = "*", month = "*", dow = "*"] = fields(expr.toLowerCase());
   const number = (s: string) => /^[0-9]+$/.test(s);
   const pad = (s: string) => s.padStart(2, "0");
   let time: string;
@@ -89,4 +97,13 @@ function dayValue(v: string): number {
 function monthValue(v: string): number {
   const named = FIELDS[3]!.names.indexOf(v);
   return named >= 0 ? named + 1 : Number(v);
+}
+
+/** `every 5 minutes`-style wording of an `every_ms` interval. */
+export function describeInterval(ms: number): string {
+  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"]];
+  for (const [size, name] of units) {
+    if (ms % size === 0) return ms === size ? `every ${name}` : `every ${ms / size} ${name}s`;
+  }
+  return `every ${ms} ms`;
 }

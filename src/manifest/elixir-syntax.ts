@@ -78,9 +78,12 @@ function readString(src: string, start: number): Token {
   while (i < src.length) {
     const ch = src[i]!;
     if (ch === "\\") {
+      const problem = escapeProblem(src, i);
+      if (problem) throw new SyntaxProblem(problem, i, 2);
       i += 2;
       continue;
     }
+    if (BIDI.test(ch)) throw new SyntaxProblem(bidiProblem(ch), i, 1);
     if (ch === "#" && src[i + 1] === "{") throw new SyntaxProblem("string interpolation `#{...}` is not allowed", i, 2);
     if (ch === '"') return { type: "string", text: src.slice(start, i + 1), at: start };
     if (ch === "\n") break;
@@ -89,9 +92,50 @@ function readString(src: string, start: number): Token {
   throw new SyntaxProblem("unterminated string", start);
 }
 
+/** Bidirectional formatting characters, which Elixir refuses raw in source ("Trojan Source"). */
+const BIDI = /[\u202a-\u202e\u2066-\u2069]/;
+
+const bidiProblem = (ch: string) => {
+  const hex = ch.charCodeAt(0).toString(16).toUpperCase();
+  return `the bidirectional formatting character U+${hex} is not allowed raw in a string; write it as \`\\u${hex}\``;
+};
+
+/**
+ * Why the escape at `src[i]` (a backslash) would not compile, if it would not: the string is copied into the
+ * generated code as written, so `\x` and `\u` must be complete (`\xHH`, `\uHHHH`, `\u{H…}` naming a code point).
+ */
+function escapeProblem(src: string, i: number): string | undefined {
+  const next = src[i + 1] ?? "";
+  if (BIDI.test(next)) return bidiProblem(next);
+  // A backslash before a line break continues the string on the next line: the term would no longer be one line
+  // where otpiser quotes it (README's tree, moduledocs).
+  if (next === "\n" || next === "\r") return "a line break is not allowed in a string here; write `\\n`";
+  const rest = src.slice(i + 2);
+  if (next === "x" && !/^[0-9A-Fa-f]{2}/.test(rest)) return "`\\x` takes two hexadecimal digits (`\\xHH`)";
+  if (next !== "u") return undefined;
+  const m = /^(?:([0-9A-Fa-f]{4})|\{([0-9A-Fa-f]{1,6})\})/.exec(rest);
+  const code = m ? parseInt(m[1] ?? m[2]!, 16) : NaN;
+  if (code <= 0x10ffff && !(code >= 0xd800 && code <= 0xdfff)) return undefined;
+  return "`\\u` takes a Unicode code point: four hexadecimal digits (`\\u00E9`) or up to six in braces (`\\u{1F600}`), not a surrogate";
+}
+
+/**
+ * How deeply types and terms may nest. The readers recurse once per level: without a bound, a 60 000-character
+ * `((((...` overflowed the stack inside `check()`. No typespec needs more; it matches the manifest's own limit.
+ */
+export const MAX_SYNTAX_DEPTH = 100;
+
 class Reader {
   private pos = 0;
+  private depth = 0;
   constructor(private readonly tokens: Token[]) {}
+  /** Called on entering a nested type or term; a problem is thrown anyway, so leaving needs no `finally`. */
+  enter(): void {
+    if (++this.depth > MAX_SYNTAX_DEPTH) throw new SyntaxProblem(`nested more than ${MAX_SYNTAX_DEPTH} levels deep`, this.peek().at);
+  }
+  leave(): void {
+    this.depth--;
+  }
   peek(offset = 0): Token {
     return this.tokens[Math.min(this.pos + offset, this.tokens.length - 1)]!;
   }
@@ -245,6 +289,7 @@ function printMapEntries(entries: MapEntry[]): string {
 }
 
 function parseUnion(r: Reader): TypeNode {
+  r.enter();
   const members: TypeNode[] = [];
   for (;;) {
     const member = parseTypeTerm(r);
@@ -253,6 +298,7 @@ function parseUnion(r: Reader): TypeNode {
     if (!r.isPunct("|")) break;
     r.next();
   }
+  r.leave();
   return members.length === 1 ? members[0]! : { t: "union", members };
 }
 
@@ -461,6 +507,13 @@ export function canonicalTerm(src: string): string {
 }
 
 function parseTerm(r: Reader): string {
+  r.enter();
+  const term = parseTermAt(r);
+  r.leave();
+  return term;
+}
+
+function parseTermAt(r: Reader): string {
   const t = r.peek();
   switch (t.type) {
     case "atom":

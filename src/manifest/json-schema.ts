@@ -13,7 +13,7 @@
  * The legacy `[workload]` form is not described: editors flag it, `validate` translates it with W106.
  */
 import { KINDS, type Kind } from "./model.js";
-import { RESERVED_WORDS } from "./names.js";
+import { REQUIREMENT_SOURCE, RESERVED_WORDS } from "./names.js";
 import {
   APP_KEYS, CALL_KEYS, CAST_KEYS, CI_KEYS, CI_PROVIDERS, CLUSTER_KEYS, COMMON_SERVICE_KEYS, DEFAULTS_KEYS, DEPLOY_KEYS,
   DEPLOY_TARGETS, FEATURES_KEYS, GENERATED_FUNCTIONS, GROUP_KEYS, HTTP_KEYS, INFO_KEYS, KIND_KEYS, SLA_KEYS,
@@ -40,14 +40,15 @@ const P = {
   variable: "^[a-z_][a-zA-Z0-9_]*$",
   argument: "^[a-z][a-zA-Z0-9_]*$",
   semver: "^[0-9]+\\.[0-9]+\\.[0-9]+(-[0-9A-Za-z.-]+)?(\\+[0-9A-Za-z.-]+)?$",
-  requirement:
-    "^(\\s*(~>|>=|<=|==|!=|>|<)?\\s*[0-9]+(\\.[0-9]+){0,2}(-[0-9A-Za-z.-]+)?\\s*)((and|or)(\\s*(~>|>=|<=|==|!=|>|<)?\\s*[0-9]+(\\.[0-9]+){0,2}\\s*))*$",
+  requirement: REQUIREMENT_SOURCE,
   /** "99.9%": strictly between 0% and 100%, surrounding spaces allowed. */
   percent: "^\\s*0*([1-9][0-9]?(\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*)\\s*%\\s*$",
   runTarget: "^[A-Z][A-Za-z0-9_]*(\\.[A-Z][A-Za-z0-9_]*)*\\.[a-z_][A-Za-z0-9_]*[?!]?$",
   probe: "^(alive|call):[a-z][a-z0-9_]*$|^mfa:[A-Z][A-Za-z0-9_]*(\\.[A-Z][A-Za-z0-9_]*)*\\.[a-z_][A-Za-z0-9_]*[?!]?$",
   node: "^[A-Za-z0-9_.-]+@[A-Za-z0-9_.-]+$",
-  cron: "^\\s*\\S+(\\s+\\S+){4}\\s*$",
+  cron: "^[ \\t]*[^ \\t]+([ \\t]+[^ \\t]+){4}[ \\t]*$",
+  /** Free text: no control character but tab and line breaks (E030). */
+  text: "^[^\\u0000-\\u0008\\u000b\\u000c\\u000e-\\u001f\\u007f-\\u009f]*$",
   dep: "^\\s*\\{\\s*:[a-z_][a-z0-9_]*\\s*,",
   image: "^[a-z0-9][a-z0-9._/:@-]*$",
   namespace: "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$",
@@ -128,7 +129,7 @@ const MAX_RESTARTS = int("Override the computed restart intensity: restarts allo
 const MAX_SECONDS = int("Override the computed intensity window, in seconds.", 1, 86_400);
 const FATE = oneOfStrings('`"shared"`: the members live and die together (forces one_for_all).', ["shared"]);
 const MODULE = (what: string) => str(`Elixir module name of the ${what} (an alias such as \`Payments.DbPool\`, E008).`, { pattern: P.alias });
-const DOC = str("Becomes the `@moduledoc` (escaped; it cannot inject code).");
+const DOC = str("Becomes the `@moduledoc` (escaped; it cannot inject code).", { pattern: P.text });
 const MAX_CHILDREN = int("Maximum number of children at once.", 1);
 const RUN = str('Function to run, as "Module.function" (no parentheses or arity; E021). Inside the app\'s namespace it is generated once as a user-owned stub returning :ok.', { pattern: P.runTarget });
 
@@ -390,7 +391,7 @@ const CLUSTER: JsonSchema = {
       "the hosts' epmd",
       "connect to the listed `nodes`",
     ]),
-    query: str('DNS name to look peers up under (required with discovery = "dns").'),
+    query: str('DNS name to look peers up under (required with discovery = "dns").', { pattern: P.text }),
     nodes: strings('Node names such as "payments@10.0.0.5" (required with discovery = "static").', { type: "string", pattern: P.node }),
     groups: strings(":pg groups services can join with `pg_group` (atom names).", { type: "string", pattern: P.atom }),
   }, { description: "Multi-node: discovery, reconnection, netsplit detection and :pg groups." }),
@@ -445,7 +446,7 @@ export function manifestJsonSchema(): JsonSchema {
       module: MODULE("application's root namespace (default: `name` in CamelCase)"),
       version: str('Semantic version, such as "0.1.0".', { pattern: P.semver, default: "0.1.0" }),
       elixir: str('Elixir version requirement written into mix.exs, such as "~> 1.14".', { pattern: P.requirement, default: "~> 1.14" }),
-      description: str("Free text (escaped)."),
+      description: str("Free text (escaped).", { pattern: P.text }),
     }, { description: "The OTP application.", required: ["name"], "x-taplo": { initKeys: ["name"] } }),
     sla: SLA,
     defaults: table(DEFAULTS_KEYS, {

@@ -1,3 +1,5 @@
+import type { AST } from "toml-eslint-parser";
+
 /**
  * Limits checked on the raw text before parsing, so hostile or accidental input gets a located diagnostic instead
  * of crashing the TOML parser: toml-eslint-parser builds each string with `String.fromCodePoint(...chars)` (which
@@ -6,6 +8,12 @@
  */
 export const MAX_STRING_LENGTH = 65_536;
 export const MAX_NESTING_DEPTH = 100;
+/**
+ * Dotted keys and table headers nest tables without a single bracket (`a.b.c.d = 1`): the lexical pass cannot see
+ * them, so the parsed tree is measured too. Readers of the value tree recurse once per level (a state field's
+ * `default = { k.k.k… = 1 }` 50 000 keys deep overflowed the stack in `check()`).
+ */
+export const MAX_KEY_DEPTH = 200;
 
 export interface LimitProblem {
   offset: number;
@@ -88,4 +96,37 @@ function skipString(text: string, start: number, quote: string, multi: boolean):
     i++;
   }
   return i;
+}
+
+/** The first key that ends deeper than MAX_KEY_DEPTH tables (headers, dotted keys, inline tables), found without recursion. */
+export function checkKeyDepth(program: AST.TOMLProgram): LimitProblem | undefined {
+  type Item = { node: AST.TOMLKeyValue | AST.TOMLContentNode; depth: number };
+  const stack: Item[] = [];
+  const tooDeep = (key: AST.TOMLKey): LimitProblem => ({
+    offset: key.range[0],
+    length: Math.min(key.range[1] - key.range[0], 40),
+    message: `keys are nested more than ${MAX_KEY_DEPTH} tables deep`,
+    hint: "flatten the key; no key of the manifest is nested this deep",
+  });
+  for (const item of program.body[0].body) {
+    if (item.type === "TOMLTable") {
+      if (item.key.keys.length > MAX_KEY_DEPTH) return tooDeep(item.key);
+      for (const kv of item.body) stack.push({ node: kv, depth: item.key.keys.length });
+    } else {
+      stack.push({ node: item, depth: 0 });
+    }
+  }
+  while (stack.length > 0) {
+    const { node, depth } = stack.pop()!;
+    if (node.type === "TOMLKeyValue") {
+      const below = depth + node.key.keys.length;
+      if (below > MAX_KEY_DEPTH) return tooDeep(node.key);
+      stack.push({ node: node.value, depth: below });
+    } else if (node.type === "TOMLArray") {
+      for (const element of node.elements) stack.push({ node: element, depth });
+    } else if (node.type === "TOMLInlineTable") {
+      for (const kv of node.body) stack.push({ node: kv, depth });
+    }
+  }
+  return undefined;
 }

@@ -3,6 +3,20 @@
 export const ID_PATTERN = /^[a-z][a-z0-9_]*$/;
 /** An Elixir alias: dot-separated segments, each starting with an uppercase ASCII letter. */
 export const ALIAS_PATTERN = /^[A-Z][A-Za-z0-9_]*(\.[A-Z][A-Za-z0-9_]*)*$/;
+/**
+ * An Elixir version requirement exactly as `Version.parse_requirement/1` reads it (`mix.exs` refuses anything else):
+ * clauses `~> 1.14`, `>= 1.14.0`, `1.14.0-rc.1` joined by `and` / `or`, words separated by spaces only; a version
+ * has three parts, but after `~>`, which also takes `MAJOR.MINOR`. A string, so the JSON Schema can share it.
+ */
+export const REQUIREMENT_SOURCE = (() => {
+  const num = "(0|[1-9][0-9]*)";
+  const preId = "([0-9A-Za-z-]*[A-Za-z-][0-9A-Za-z-]*|0|[1-9][0-9]*)";
+  const suffix = `(-${preId}(\\.${preId})*)?(\\+[0-9A-Za-z-]+(\\.[0-9A-Za-z-]+)*)?`;
+  const clause = `(~> *${num}\\.${num}(\\.${num})?${suffix}|((==|!=|>=|<=|>|<) *)?${num}\\.${num}\\.${num}${suffix})`;
+  return `^ *${clause}( +(and|or) +${clause})* *$`;
+})();
+export const REQUIREMENT_PATTERN = new RegExp(REQUIREMENT_SOURCE);
+
 /** A local function name (may end in ? or !). */
 export const FUNCTION_PATTERN = /^[a-z_][a-zA-Z0-9_]*[?!]?$/;
 /** A variable (argument) name. */

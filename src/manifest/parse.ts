@@ -2,7 +2,7 @@ import { parseTOML, ParseError, type AST } from "toml-eslint-parser";
 import type { Diagnostic, SourceFile, Span } from "../diagnostics/types.js";
 import { spanAt, spanOf } from "../diagnostics/span.js";
 import type { PArray, PEntry, PTable, PValue } from "./positioned.js";
-import { checkLimits } from "./limits.js";
+import { checkKeyDepth, checkLimits, type LimitProblem } from "./limits.js";
 
 export type ParseResult = { ok: true; root: PTable } | { ok: false; diagnostics: Diagnostic[] };
 
@@ -12,10 +12,7 @@ export type ParseResult = { ok: true; root: PTable } | { ok: false; diagnostics:
  */
 export function parseManifest(source: SourceFile): ParseResult {
   const limit = checkLimits(source.text);
-  if (limit) {
-    const span = spanOf(source.text, [limit.offset, Math.min(source.text.length, limit.offset + limit.length)]);
-    return { ok: false, diagnostics: [{ code: "E028", severity: "error", message: limit.message, file: source.path, span, hint: limit.hint }] };
-  }
+  if (limit) return beyondLimits(source, limit);
   let ast: AST.TOMLProgram;
   try {
     ast = parseTOML(source.text, { tomlVersion: "1.0" });
@@ -43,6 +40,8 @@ export function parseManifest(source: SourceFile): ParseResult {
     }
     throw error;
   }
+  const deep = checkKeyDepth(ast);
+  if (deep) return beyondLimits(source, deep);
   const top = ast.body[0];
   const root: PTable = { t: "table", entries: new Map(), inline: false, span: spanOf(source.text, ast.range) };
   for (const item of top.body) {
@@ -54,6 +53,11 @@ export function parseManifest(source: SourceFile): ParseResult {
     }
   }
   return { ok: true, root };
+}
+
+function beyondLimits(source: SourceFile, limit: LimitProblem): ParseResult {
+  const span = spanOf(source.text, [limit.offset, Math.min(source.text.length, limit.offset + limit.length)]);
+  return { ok: false, diagnostics: [{ code: "E028", severity: "error", message: limit.message, file: source.path, span, hint: limit.hint }] };
 }
 
 function lowerFirst(s: string): string {

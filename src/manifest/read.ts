@@ -3,6 +3,10 @@ import type { Code } from "../diagnostics/codes.js";
 import { suggestion } from "../diagnostics/suggest.js";
 import { type PEntry, type PString, type PTable, type PValue, typeName } from "./positioned.js";
 
+/** C0 controls but tab, LF and CR; DEL; C1 controls. */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTER = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f]/;
+
 /** Collects diagnostics for one manifest; every reader below reports through it. */
 export class Reporter {
   readonly diagnostics: Diagnostic[] = [];
@@ -63,7 +67,26 @@ export class TableReader {
       this.r.error("E004", `\`${key}\` in ${this.where} must be ${expected}, found ${typeName(e.value)}`, e.value.span, typeHint(key, t, e.value));
       return undefined;
     }
+    if (e.value.t === "string" && !this.plainText(key, e.value)) return undefined;
     return e.value as Extract<PValue, { t: T }>;
+  }
+
+  /**
+   * E030 for a string holding a control character other than tab and line breaks (NUL, ESC, DEL, C1…): no file
+   * otpiser writes can carry every one of them (a Nix string cannot hold NUL, a terminal obeys ESC), and no name,
+   * doc or description needs them.
+   */
+  private plainText(key: string, node: PString): boolean {
+    const at = node.v.search(CONTROL_CHARACTER);
+    if (at < 0) return true;
+    const code = node.v.charCodeAt(at).toString(16).toUpperCase().padStart(4, "0");
+    this.r.error(
+      "E030",
+      `\`${key}\` in ${this.where} contains the control character U+${code}`,
+      node.span,
+      "remove it: text in the manifest may hold tabs and line breaks, no other control characters",
+    );
+    return false;
   }
 
   required(key: string, what: string): boolean {
@@ -92,9 +115,12 @@ export class TableReader {
     const v = e.value;
     if (v.t !== "integer") {
       // a quoted number (`shutdown_ms = "5000"`) had no hint; say to drop the quotes.
+      // Only for floats written with a decimal point and zeros (`5000.0`): `1e308` is integral too, and "write
+      // `1e+308` without the decimal point" (the fuzzer's find) made no sense.
+      const written = this.r.source.text.slice(v.span.offset, v.span.endOffset);
       const hint =
-        v.t === "float" && Number.isInteger(v.v)
-          ? `write \`${v.v}\` without the decimal point`
+        v.t === "float" && /^[+-]?[0-9][0-9_]*\.0+$/.test(written)
+          ? `write \`${written.replace(/\.0+$/, "")}\` without the decimal point`
           : v.t === "string" && /^[+-]?[0-9][0-9_]*$/.test(v.v.trim())
             ? `write \`${key} = ${v.v.trim()}\` without the quotes`
             : undefined;
@@ -137,6 +163,8 @@ export class TableReader {
     for (const item of e.value.items) {
       if (item.t !== "string") {
         this.r.error("E004", `\`${key}\` in ${this.where} must contain only strings, found ${typeName(item)}`, item.span);
+        ok = false;
+      } else if (!this.plainText(key, item)) {
         ok = false;
       } else {
         out.push(item);

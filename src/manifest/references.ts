@@ -12,14 +12,32 @@ import { SUPERVISOR_KINDS } from "./schema.js";
  * references (templates, registries, producers), module name collisions. Runs once every table read cleanly.
  * Dependency cycles are found by the analysis stage, which owns the graph.
  */
+/** Edit distances "did you mean" may compute over the service ids, for one manifest. */
+export const SUGGESTION_BUDGET = 200_000;
+
+/**
+ * "did you mean" for an unknown service id compares it with every id: with a typo in each of 4 000 references to
+ * 4 000 services, `check()` took over a minute (the fuzzer's 10 000 services would have taken several). Hints are
+ * computed until a fixed budget of comparisons is spent; the references after that get the list of known services.
+ */
+function serviceSuggester(ids: readonly string[]): (word: string) => string | undefined {
+  let spent = 0;
+  const list = ids.length === 0 ? undefined : `known services: ${ids.slice(0, 12).join(", ")}${ids.length > 12 ? `, … (${ids.length - 12} more)` : ""}`;
+  return (word) => {
+    spent += ids.length;
+    return spent <= SUGGESTION_BUDGET ? suggestion(word, ids, "known services") : list;
+  };
+}
+
 export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<string> = new Set()): void {
   const byId = new Map(m.services.map((s) => [s.id, s]));
   const ids = m.services.map((s) => s.id);
+  const suggestService = serviceSuggester(ids);
   // `declared`: ids of services whose tables had errors of their own (already reported). References to them are
   // not "unknown": staying silent keeps one mistake from cascading while every other reference is still checked.
   const known = (id: string, span: Span | undefined, what: string): Service | undefined => {
     const s = byId.get(id);
-    if (!s && !declared.has(id)) r.error("E011", `unknown service \`${id}\` in ${what}`, span, suggestion(id, ids, "known services"));
+    if (!s && !declared.has(id)) r.error("E011", `unknown service \`${id}\` in ${what}`, span, suggestService(id));
     return s;
   };
 
@@ -38,7 +56,7 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
         if (key === "uses" && declared.has(dep) && !byId.has(dep)) return;
         if (key === "uses" && !byId.has(dep)) {
           // `uses` is runtime-only: the name may belong to a process the app gets from elsewhere (a library, another app).
-          const near = suggestion(dep, ids, "known services");
+          const near = suggestService(dep);
           r.warn("W109", `\`uses\` of ${where} names \`${dep}\`, which is not a service of this manifest`, span, near?.startsWith("did you mean") ? near : "fine if it is started elsewhere; otherwise declare it under [services]");
           return;
         }
@@ -87,7 +105,7 @@ export function checkReferences(r: Reporter, m: Manifest, declared: ReadonlySet<
     checkSupervisorKind(r, s);
   }
 
-  checkContainers(r, m, byId, declared);
+  checkContainers(r, m, byId, declared, suggestService);
   checkPgGroups(r, m);
   checkModules(r, m);
   checkEtsTableNames(r, m);
@@ -196,8 +214,13 @@ function checkKindReferences(r: Reporter, m: Manifest, s: Service, known: Known)
 }
 
 /** Groups and supervisor services: members exist, each service has at most one container, no nesting loops. */
-function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>, declared: ReadonlySet<string>): void {
-  const ids = [...byId.keys()];
+function checkContainers(
+  r: Reporter,
+  m: Manifest,
+  byId: Map<string, Service>,
+  declared: ReadonlySet<string>,
+  suggestService: (word: string) => string | undefined,
+): void {
   const containerOf = new Map<string, string>();
   const containers: { name: string; members: string[]; spans: Span[]; label: string; span: Span }[] = [];
   for (const g of m.groups) {
@@ -224,7 +247,7 @@ function checkContainers(r: Reporter, m: Manifest, byId: Map<string, Service>, d
       const s = byId.get(member);
       if (!s) {
         if (declared.has(member)) return;
-        r.error("E011", `unknown service \`${member}\` in the members of ${c.label}`, span, suggestion(member, ids, "known services"));
+        r.error("E011", `unknown service \`${member}\` in the members of ${c.label}`, span, suggestService(member));
         return;
       }
       if (s.template) {

@@ -1,4 +1,5 @@
 import type { Manifest } from "./model.js";
+import { camelCase } from "./names.js";
 import { joinsPgGroup, pgScopeService } from "./pg-groups.js";
 
 /**
@@ -26,6 +27,14 @@ export function supportModule(appModule: string, name: keyof typeof SUPPORT_MODU
   return `${appModule}.${SUPPORT_MODULE_NAMES[name]}`;
 }
 
+/**
+ * The chaos task of every generated project (src/plan/chaos.ts): named after the app's *name*, not its module, so that
+ * `mix` knows it as `mix <app>.chaos`. Outside the app's namespace, but a service could still take the name.
+ */
+export function chaosTaskModule(appName: string): string {
+  return `Mix.Tasks.${camelCase(appName)}.Chaos`;
+}
+
 /** The support modules this manifest's project will have, each with what it is (for the E020 message). */
 export function reservedModules(m: Manifest): [string, string][] {
   const app = m.app.module;
@@ -33,6 +42,7 @@ export function reservedModules(m: Manifest): [string, string][] {
     [supportModule(app, "lifecycle"), "the generated lifecycle telemetry module"],
     [supportModule(app, "supervisionCase"), "the generated supervision test helper"],
     [supportModule(app, "shutdown"), "the name of the generated shutdown test"],
+    [chaosTaskModule(m.app.name), "the generated chaos task (`mix <app>.chaos`)"],
   ];
   if (m.features.telemetry === "builtin") out.push([supportModule(app, "telemetry"), "the generated telemetry module"]);
   if (m.http) {

@@ -32,7 +32,8 @@ export function readAvailability(t: TableReader): number | undefined {
   }
   if (v.t === "float" || v.t === "integer") {
     if (!(v.v > 0 && v.v < 1)) {
-      bad(String(v.v));
+      // As written: `nan` and `inf` would otherwise read "found NaN", "found Infinity".
+      bad(t.r.source.text.slice(v.span.offset, v.span.endOffset));
       return undefined;
     }
     return v.v;

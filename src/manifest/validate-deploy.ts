@@ -68,6 +68,12 @@ export function readDeploy(r: Reporter, table: PTable, m: Manifest): DeployConfi
     cpuMillis: t.int("cpu_millis", 10, 256_000) ?? 500,
     memoryMb: t.int("memory_mb", 64, 1_048_576) ?? 512,
   };
+  // Scheduled jobs elect one runner only through [cluster]: without it, each replica runs every tick.
+  const jobs = m.services.filter((s) => s.spec.kind === "scheduled");
+  if (config.replicas > 1 && !m.cluster?.enabled && jobs.length > 0) {
+    const ids = jobs.map((s) => `\`${s.id}\``).join(", ");
+    r.warn("W116", `each of the ${config.replicas} replicas runs the scheduled job${jobs.length === 1 ? "" : "s"} ${ids} on every tick: without [cluster] the nodes elect no runner`, t.span("replicas"), "add [cluster] so that one elected node runs each job (see docs/scheduled.md), or set `replicas = 1`");
+  }
   const repoUrl = pattern(r, t, "repo_url", /^(https?|ssh|git):\/\/\S+$|^git@\S+:\S+$/, "a Git URL such as `https://github.com/acme/payments.git`");
   if (repoUrl !== undefined) config.repoUrl = repoUrl;
 

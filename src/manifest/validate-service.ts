@@ -358,7 +358,8 @@ function readState(r: Reporter, t: TableReader): StateField[] {
   if (!table) return [];
   const fields: StateField[] = [];
   for (const [name, entry] of table.entries) {
-    if (!isValidVariableName(name)) {
+    // `__struct__` names a struct's module: as a field, the generated `defstruct` and `@type t` do not compile.
+    if (!isValidVariableName(name) || name === "__struct__") {
       r.error("E025", `state field "${name}" in ${t.where} is not a valid Elixir field name`, entry.keySpan, "use snake_case");
       continue;
     }
@@ -410,7 +411,8 @@ function toLiteral(r: Reporter, v: PValue, what: string): LiteralValue | undefin
     case "table": {
       const out: { [key: string]: LiteralValue } = {};
       for (const [key, entry] of v.entries) {
-        if (!isValidVariableName(key)) {
+        // A map with a `__struct__` key passes for a struct it is not.
+        if (!isValidVariableName(key) || key === "__struct__") {
           r.error("E025", `map key "${key}" in ${what} is not a plain atom name`, entry.keySpan);
           return undefined;
         }

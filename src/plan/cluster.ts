@@ -9,6 +9,7 @@ import { code, owned, type PlanContext, registeredName, sentenceList } from "./c
 import { joinBlocks, paragraphs } from "./docs.js";
 import { PlanError } from "./errors.js";
 import { processHooks } from "./process.js";
+import { scheduledAlias } from "./scheduled.js";
 import { render } from "./render.js";
 import { telemetryModule } from "./telemetry.js";
 import { emptyNeeds, type PlannedFile, type ProjectNeeds } from "./types.js";
@@ -161,12 +162,15 @@ function watcherFiles(ctx: PlanContext): PlannedFile[] {
     detach: fits(4, detach) ? `    ${detach}` : `    on_exit(fn ->\n      ${telemetry}.detach(id)\n    end)`,
   };
   const nodesModule = supportModule(ctx.app.module, "clusterNodesTest");
+  const firstScheduled = ctx.manifest.services.find((s) => s.spec.kind === "scheduled");
   const nodesView = {
     testModule: `${nodesModule}Test`,
     clusterModule: module,
     httpModule: ctx.manifest.http ? supportModule(ctx.app.module, "http") : null,
     appAtom: view.appAtom,
     groups: statement(list(2, "@groups ", bootGroups(ctx).map(([scope, group]) => `{${atom(scope)}, ${atom(group)}}`))),
+    // The 2-node test of the scheduled services' election runs the first one.
+    scheduled: firstScheduled ? { alias: scheduledAlias(firstScheduled.module) } : null,
   };
   return [
     owned(modulePath(module), render("cluster.ex", view)),

@@ -8,6 +8,7 @@ import { DOC_WIDTH, paragraphs } from "./docs.js";
 import { healthServices, healthTestAlias, processLocation } from "./health.js";
 import { lifecycleModule, PROCESS_HOOK_KINDS } from "./process.js";
 import { render } from "./render.js";
+import { scheduledAlias, scheduledServices } from "./scheduled.js";
 import { emptyNeeds, type PlannedFile, type ProjectNeeds } from "./types.js";
 
 /** Where the endpoint listens unless configured otherwise: every interface (what containers need). */
@@ -83,6 +84,15 @@ function healthAttribute(ctx: PlanContext): string {
   return ["  @health [", ...entries, "  ]"].join("\n");
 }
 
+/** `@scheduled [report: Shop.Report]`: the scheduled services by id, their schedulers registered by module name. */
+function scheduledAttribute(ctx: PlanContext): string {
+  const services = scheduledServices(ctx);
+  const oneLine = list(2, "@scheduled ", services.map((s) => `${keywordKey(s.id)} ${s.module}`));
+  if (!oneLine.includes("\n")) return oneLine;
+  const entries = services.map((s, i) => entry(4, keywordKey(s.id), s.module, i < services.length - 1 ? "," : ""));
+  return ["  @scheduled [", ...entries, "  ]"].join("\n");
+}
+
 /** The services of the tree that are processes at runtime (not steps), in start order. */
 function processServices(ctx: PlanContext): Service[] {
   const out: Service[] = [];
@@ -128,6 +138,7 @@ function bullet(text: string): string {
 function metricsModuledoc(ctx: PlanContext): string {
   const p = ctx.app.name;
   const lifecycle = lifecycleModule(ctx);
+  const scheduled = scheduledServices(ctx).length > 0;
   return [
     paragraphs(`The metrics of \`/metrics\`, in the Prometheus text exposition format (version 0.0.4):`),
     [
@@ -136,7 +147,15 @@ function metricsModuledoc(ctx: PlanContext): string {
       bullet(`\`${p}_message_queue_length{service}\`: messages waiting in each running service's mailbox;`),
       bullet(`\`${p}_beam_memory_bytes{type}\`: memory allocated by the BEAM, by type (\`:erlang.memory/0\`);`),
       bullet(`\`${p}_beam_processes\`: the number of processes;`),
-      bullet(`\`${p}_probe_up{health, probe}\`: the last result of each health probe, 1 passed or 0 failed.`),
+      bullet(`\`${p}_probe_up{health, probe}\`: the last result of each health probe, 1 passed or 0 failed${scheduled ? ";" : "."}`),
+      ...(scheduled
+        ? [
+            bullet(`\`${p}_scheduled_runs_total{service, outcome}\`: runs of each scheduled service since it started, by outcome (\`ok\`, \`error\`, \`timeout\`, \`skipped\`), not bounded by its \`history\`;`),
+            bullet(`\`${p}_scheduled_last_success_timestamp_seconds{service}\`: when its last successful run ended (Unix time; absent before the first);`),
+            bullet(`\`${p}_scheduled_last_duration_seconds{service}\`: how long its last run took;`),
+            bullet(`\`${p}_scheduled_runner{service}\`: 1 when this node runs its job, 0 when it is a standby (with \`[cluster]\` one node is elected to run it).`),
+          ]
+        : []),
     ].join("\n"),
     paragraphs(
       "Processes are found through the supervisor each runs under, as the supervision tree declares them. Restarts are counted by the processes otpiser generates; they start from zero whenever the application starts.",
@@ -170,6 +189,7 @@ export function planHttp(ctx: PlanContext): PlannedFile[] {
           `It is the last child of the root supervisor: it starts once the whole tree is up, and stops first. Requests are answered by ${code(handler)}.`,
         ),
         healthAttribute: healthAttribute(ctx),
+        scheduledAttribute: scheduledAttribute(ctx),
         configLine: statement(bind(4, "config", { call: "Keyword.merge", args: [`Application.get_env(${appAtom}, __MODULE__, [])`, "opts"] })),
         appAtom,
         defaultPort: integer(http.port),
@@ -181,11 +201,11 @@ export function planHttp(ctx: PlanContext): PlannedFile[] {
       render("http_handler.ex", {
         module: handler,
         moduledoc: paragraphs(
-          `The \`:httpd\` request handler (a \`mod\` callback) of ${code(module)}: answers \`GET /healthz\`, \`GET /readyz\` and \`GET /metrics\`. The health services /readyz and /metrics ask are in the instance's config, under ${code(module)}.`,
+          `The \`:httpd\` request handler (a \`mod\` callback) of ${code(module)}: answers \`GET /healthz\`, \`GET /readyz\` and \`GET /metrics\`. The services /readyz and /metrics ask (health services, schedulers) are in the instance's config, under ${code(module)}.`,
         ),
         metrics,
         supervisor: ctx.app.supervisor,
-        healthLine: statement(bind(4, "health", { call: ":httpd_util.lookup", args: ["mod(request, :config_db)", module, "[]"] })),
+        sourcesLine: statement(bind(4, "sources", { call: ":httpd_util.lookup", args: ["mod(request, :config_db)", module, "[]"] })),
       }),
     ),
     owned(
@@ -198,6 +218,7 @@ export function planHttp(ctx: PlanContext): PlannedFile[] {
         restartsLine: bind(4, "restarts", { call: `${lifecycleModule(ctx)}.restarts`, args: [] }),
         servicesFunction: servicesText,
         hasExternal,
+        scheduled: scheduledServices(ctx).length > 0,
       }),
     ),
   ];
@@ -205,12 +226,18 @@ export function planHttp(ctx: PlanContext): PlannedFile[] {
   // Test expectations: samples that must be there while the application runs.
   // Processes that report their starts to `<App>.Lifecycle` (the endpoint shows every service that has reported one).
   const counted = services.filter((s) => PROCESS_HOOK_KINDS.has(s.spec.kind) && s.telemetry);
+  // The application's schedulers, each with its runs and its role (every outcome has a sample, zero or not).
+  const scheduled = scheduledServices(ctx);
   const expected = [
     ...counted.map((s) => sample("service_restarts_total", "service", s.id)),
     ...supervisors.map((s) => sample("supervisor_restarts_total", "supervisor", s)),
     ...services.map((s) => sample("message_queue_length", "service", s.id)),
     sample("beam_memory_bytes", "type", "total"),
     '"#{@prefix}_beam_processes"',
+    ...scheduled.flatMap((s) => [
+      `~s(#{@prefix}_scheduled_runs_total{service="${s.id}",outcome="ok"})`,
+      sample("scheduled_runner", "service", s.id),
+    ]),
   ];
   files.push(
     owned(
@@ -221,6 +248,10 @@ export function planHttp(ctx: PlanContext): PlannedFile[] {
         health: healthView,
         prefix: ctx.app.name,
         expected: statement(verticalList(4, "expected = ", expected)),
+        scheduled: scheduled.length > 0 && scheduledAttribute(ctx),
+        renderArgs: scheduled.length > 0 ? "scheduled: @scheduled" : "[]",
+        // The six families every project has, and the scheduled services' four.
+        families: scheduled.length > 0 ? 10 : 6,
       }),
     ),
     owned(
@@ -233,6 +264,7 @@ export function planHttp(ctx: PlanContext): PlannedFile[] {
         appAtom,
         restart: statement(bind(4, "{:ok, _started}", { call: "Application.ensure_all_started", args: [appAtom] })),
         crash: crashTarget(ctx, counted),
+        scheduled: scheduled[0] ? { alias: scheduledAlias(scheduled[0].module) } : null,
       }),
     ),
   );

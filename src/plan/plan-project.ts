@@ -5,6 +5,7 @@ import { buildContext, isSupervisorNode, type PlanContext } from "./context.js";
 import { NotGeneratedYet, PlanError } from "./errors.js";
 import { planGenServer, type TemplateInfo } from "./gen-server.js";
 import { dynamicChild, planDynamicSupervisor, planRegistry, planRunTargets, planStep, planTaskSupervisor, stepRunTargets } from "./kinds.js";
+import { planChaos } from "./chaos.js";
 import { planCircuitBreaker } from "./circuit-breaker.js";
 import { clusterNeeds, planCluster, planPgScope } from "./cluster.js";
 import { planEtsOwner } from "./ets-owner.js";
@@ -101,7 +102,7 @@ export function planProject(manifest: Manifest, topology: Topology, opts: PlanOp
 
   const generatedModules = new Set(files.filter((f) => f.path.startsWith("lib/")).map((f) => moduleOfFile(f)));
   const runTargets = planRunTargets(ctx, [...stepRunTargets(steps), ...probeRunTargets(ctx), ...scheduledRunTargets(ctx)], generatedModules);
-  files.push(...runTargets, ...planSupervisionTests(ctx), ...planShutdownTest(ctx));
+  files.push(...runTargets, ...planSupervisionTests(ctx), ...planShutdownTest(ctx), ...planChaos(ctx));
   files.push(...planProjectFiles(ctx, runTargets.map((f) => f.path), needs), ...planDeploy(ctx));
   files.push(...planLivebook(ctx), ...planSchemaFile(ctx));
   checkUnique(ctx, files);

@@ -4,6 +4,7 @@ import { list, verticalList } from "../elixir/layout.js";
 import { supportModule } from "../manifest/support-modules.js";
 import { CI_PROVIDERS_EMITTERS, DEPLOY_TARGET_EMITTERS } from "./deploy/index.js";
 import { mixReleases } from "./deploy/release.js";
+import { chaosTask } from "./chaos.js";
 import { isSupervisorNode, label, owned, type PlanContext } from "./context.js";
 import { externalDeps } from "./kinds.js";
 import { render } from "./render.js";
@@ -45,6 +46,22 @@ export function drawTree(ctx: PlanContext): string {
   return lines.join("\n");
 }
 
+/**
+ * The description as README prose. It stays Markdown (emphasis, links, code spans), but cannot take over the page:
+ * a line opening a code fence would swallow every section after it, and a tag (`<script>`, `<img onerror=…>`) is raw
+ * HTML to renderers that do not sanitise. Fence openers and `<` starting a tag (outside code spans) are escaped.
+ */
+export function readmeText(text: string): string {
+  return text
+    .replace(/\r\n?/g, "\n")
+    .split("\n")
+    .map((line) => line.replace(CODE_SPAN_OR_TAG, (m, ticks) => (ticks === undefined ? "\\<" : m)).replace(/^( {0,3})(`{3}|~{3})/, "$1\\$2"))
+    .join("\n");
+}
+
+/** A code span (opened and closed by equally long backtick runs, as CommonMark pairs them), or a `<` opening a tag. */
+const CODE_SPAN_OR_TAG = /(?<!`)(`+)(?!`)[^]*?[^`]\1(?!`)|<(?=[A-Za-z/!?])/g;
+
 /** mix.exs, .formatter.exs, .gitignore, config, README and the test helper. */
 export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: ProjectNeeds): PlannedFile[] {
   const { app } = ctx.manifest;
@@ -72,7 +89,7 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: P
       "README.md",
       render("README.md", {
         module: app.module,
-        description: app.description ?? null,
+        description: app.description === undefined ? null : readmeText(app.description),
         generatorVersion: ctx.generatorVersion,
         hasDeps: deps.length > 0,
         tree: drawTree(ctx),
@@ -84,6 +101,7 @@ export function planProjectFiles(ctx: PlanContext, userFiles: string[], needs: P
           ? { module: supportModule(app.module, "cluster"), discovery: ctx.manifest.cluster.discovery }
           : null,
         lifecycle: supportModule(app.module, "lifecycle"),
+        chaosTask: chaosTask(ctx).name,
         deploy:
           ctx.manifest.deploy || ctx.manifest.ci
             ? [...DEPLOY_TARGET_EMITTERS, ...CI_PROVIDERS_EMITTERS]

@@ -1,6 +1,7 @@
+import { runnerGlobalName } from "../analysis/scheduled-runs.js";
 import type { TreeNode } from "../analysis/tree.js";
 import type { Service } from "../manifest/model.js";
-import { describeCron } from "../manifest/cron.js";
+import { describeCron, describeInterval } from "../manifest/cron.js";
 import { supportModule } from "../manifest/support-modules.js";
 import { atom, elixirString, integer } from "../elixir/escape.js";
 import { bind, fits, list, statement } from "../elixir/layout.js";
@@ -29,9 +30,15 @@ const STATE = [
   { name: "next_at", type: "DateTime.t() | nil" },
   { name: "timer", type: "reference() | nil" },
   { name: "notify", type: "pid() | nil" },
+  { name: "runner_name", type: "term()" },
+  { name: "runner_ref", type: "reference() | nil" },
+  { name: "last_success_at", type: "DateTime.t() | nil" },
+  { name: "last_duration_ms", type: "non_neg_integer() | nil" },
+  { name: "runner?", type: "boolean()" },
   { name: "paused?", type: "boolean()" },
   { name: "queued?", type: "boolean()" },
   { name: "running", type: "%{reference() => {Task.t(), DateTime.t()}}" },
+  { name: "runs", type: "%{atom() => non_neg_integer()}" },
   { name: "seq", type: "non_neg_integer()" },
 ];
 
@@ -47,14 +54,20 @@ export function scheduledRunTargets(ctx: PlanContext): RunTargetUse[] {
   );
 }
 
-/** `every 5 minutes`-style wording of an interval, for docs. */
-export function describeInterval(ms: number): string {
-  const units: [number, string][] = [[86_400_000, "day"], [3_600_000, "hour"], [60_000, "minute"], [1000, "second"]];
-  for (const [size, name] of units) {
-    if (ms % size === 0) return ms === size ? `every ${name}` : `every ${ms / size} ${name}s`;
-  }
-  return `every ${ms} ms`;
+/** The scheduled services, in manifest order. */
+export function scheduledServices(ctx: PlanContext): Service[] {
+  return ctx.manifest.services.filter((s) => s.spec.kind === "scheduled");
 }
+
+/** `alias Shop.Report, as: Scheduled`: how the HTTP and cluster tests name the scheduler they run (2 lines if long). */
+export function scheduledAlias(module: string): string {
+  const line = `alias ${module}, as: Scheduled`;
+  // Written after other aliases: the formatter sets a two-line one apart with a blank line.
+  return fits(2, line) ? `  ${line}` : `\n  alias ${module},\n    as: Scheduled`;
+}
+
+/** Re-exported for the planner's tests; the wording lives with the cron descriptions. */
+export { describeInterval };
 
 /**
  * A `scheduled` service: a GenServer that starts its job on a cron schedule or every `every_ms`, each run under its
@@ -80,8 +93,10 @@ export function planScheduled(ctx: PlanContext, service: Service, node: TreeNode
     paragraphs(
       `Each run is a task of the scheduler's own Task.Supervisor, killed after ${integer(spec.timeoutMs)} ms and then recorded as \`:timeout\`; ${overlapText}. The next run is computed from the clock, not from the end of the previous run: a slow run does not shift the schedule.`,
       `\`history/0\` returns the last ${integer(spec.history)} runs (start, duration, outcome, error), kept in ETS; \`run_now/0\`, \`pause/0\` and \`resume/0\` control the scheduler.${spec.enabled ? "" : " It starts paused (`enabled = false`): `resume/0` starts the schedule."}`,
+      `\`stats/0\` counts the runs by outcome since the scheduler started (beyond \`history\`), with the last success and the last run's duration${ctx.manifest.http ? ": `/metrics` exports them" : ""}.`,
       service.telemetry &&
         `Each run (and each skipped one) is also a \`:run\` telemetry event of this service, with its \`duration\` (ms) and its \`outcome\`, \`error\` and \`started_at\` (see ${code(lifecycleModule(ctx))}).`,
+      ...electionDoc(ctx, service),
     ),
   );
   const runEvent = hooks.event(
@@ -97,7 +112,16 @@ export function planScheduled(ctx: PlanContext, service: Service, node: TreeNode
     cronModule: cron,
     vsn: hooks.vsn,
     scheduleAttribute: spec.cron !== undefined ? `  @cron ${elixirString(spec.cron)}` : `  @every_ms ${integer(spec.everyMs ?? 0)}`,
-    scheduleValue: spec.cron !== undefined ? "{:cron, Cron.parse!(@cron)}" : "{:every_ms, @every_ms}",
+    scheduleValue: spec.cron !== undefined ? "{:cron, @cron}" : "{:every_ms, @every_ms}",
+    appAtom: atom(ctx.app.name),
+    envLine: statement(bind(4, "config", { call: "Application.get_env", args: [atom(ctx.app.name), "__MODULE__", "[]"] })),
+    runnerNameLines: electedInCluster(ctx)
+      ? [
+          "  # [cluster]: the application's scheduler on every node competes for this :global name; the",
+          "  # one that holds it runs the job, the others are standbys (see the moduledoc).",
+          "  @runner_name {__MODULE__, :runner}",
+        ].join("\n")
+      : ["  # No [cluster]: every node that runs the application runs the job, with no election.", "  @runner_name nil"].join("\n"),
     runModule: target.module,
     runFunction: atom(target.fun),
     timeoutMs: integer(spec.timeoutMs),
@@ -128,6 +152,21 @@ export function planScheduled(ctx: PlanContext, service: Service, node: TreeNode
   return [
     owned(modulePath(service.module), render("scheduled.ex", view)),
     owned(testPath(service.module), render("scheduled_test.exs", testView)),
+  ];
+}
+
+/** With `[cluster]`, the application's schedulers elect one runner per service across the cluster. */
+export function electedInCluster(ctx: PlanContext): boolean {
+  return ctx.manifest.cluster?.enabled === true;
+}
+
+function electionDoc(ctx: PlanContext, service: Service): string[] {
+  if (!electedInCluster(ctx)) {
+    return ["Without `[cluster]` every node that runs the application runs the job: nodes do not elect a runner (start it with `:runner_name`, a `:global` name, to make schedulers compete for one)."];
+  }
+  return [
+    `With \`[cluster]\`, one node runs the job: the scheduler on every node competes for the \`:global\` name ${code(runnerGlobalName(service))}; the one that holds it runs the job, the others are standbys that follow the schedule without running it, and compete again as soon as the runner stops or its node goes down (\`stats/0\` says which this one is).`,
+    "During a netsplit each side may elect a runner, so both run the job until the cluster heals; then `:global` keeps one runner and tells the other to step down (a run in progress goes on). A node that has not found its peers yet after boot may run the job too. `run_now/0`, `pause/0` and `resume/0` act on this node's scheduler only.",
   ];
 }
 

@@ -105,18 +105,28 @@ function killable(node: TreeNode): boolean {
   return node.restart !== "temporary" && node.kind !== "step";
 }
 
+/** For each id, the services that list it in `depends_on`. */
+function directDependents(services: Service[]): Map<string, string[]> {
+  const index = new Map<string, string[]>();
+  for (const s of services) {
+    for (const d of s.dependsOn) {
+      const list = index.get(d);
+      if (list === undefined) index.set(d, [s.id]);
+      else list.push(s.id);
+    }
+  }
+  return index;
+}
+
 /** Service ids that (transitively) `depends_on` any of `ids`, excluding `ids` themselves. */
-function transitiveDependents(services: Service[], ids: Set<string>): Set<string> {
+function transitiveDependents(dependents: Map<string, string[]>, ids: Set<string>): Set<string> {
   const out = new Set<string>();
-  let changed = true;
-  while (changed) {
-    changed = false;
-    for (const s of services) {
-      if (ids.has(s.id) || out.has(s.id)) continue;
-      if (s.dependsOn.some((d) => ids.has(d) || out.has(d))) {
-        out.add(s.id);
-        changed = true;
-      }
+  const queue = [...ids];
+  while (queue.length > 0) {
+    for (const d of dependents.get(queue.pop()!) ?? []) {
+      if (ids.has(d) || out.has(d)) continue;
+      out.add(d);
+      queue.push(d);
     }
   }
   return out;
@@ -139,7 +149,8 @@ interface KillTest {
   dependents: string | false;
 }
 
-function killTests(ctx: PlanContext, parent: TreeNode): KillTest[] {
+/** `dependentsOf`: directDependents of the manifest, built once for every supervisor's tests. */
+function killTests(ctx: PlanContext, parent: TreeNode, dependentsOf: Map<string, string[]>): KillTest[] {
   if (parent.maxRestarts === 0) return []; // a single crash escalates: nothing to observe at this level
   const tests: KillTest[] = [];
   for (const child of processChildren(parent)) {
@@ -149,11 +160,12 @@ function killTests(ctx: PlanContext, parent: TreeNode): KillTest[] {
       return n !== undefined && n.kind !== "step";
     });
     restarted.sort();
+    const restartedSet = new Set(restarted);
     const crashed = new Set(servicesIn(ctx, child).map((s) => s.id));
-    const dependents = [...transitiveDependents(ctx.manifest.services, crashed)].filter((id) => {
+    const dependents = [...transitiveDependents(dependentsOf, crashed)].filter((id) => {
       const n = ctx.nodes.get(id);
       // Only what the tree must restart: services in it, not temporary (OTP drops those instead).
-      return n !== undefined && killable(n) && restarted.includes(id);
+      return n !== undefined && killable(n) && restartedSet.has(id);
     });
     dependents.sort();
     const others = restarted.filter((id) => id !== child.id);
@@ -173,8 +185,9 @@ export function planSupervisionTests(ctx: PlanContext): PlannedFile[] {
   const caseModule = supportModule(ctx.app.module, "supervisionCase");
   const files: PlannedFile[] = [];
   const supervisors = [...ctx.nodes.values()].filter(isSupervisorNode);
+  const dependentsOf = directDependents(ctx.manifest.services);
   for (const node of supervisors) {
-    const tests = killTests(ctx, node);
+    const tests = killTests(ctx, node, dependentsOf);
     if (tests.length === 0) continue;
     const module = node === ctx.topology.root ? ctx.app.application : node.module;
     files.push(owned(testPath(module), render("supervisor_test.exs", { testModule: `${module}Test`, caseModule, tests })));

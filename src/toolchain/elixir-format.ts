@@ -15,7 +15,6 @@
 import * as fs from "node:fs/promises";
 import * as os from "node:os";
 import * as path from "node:path";
-import { execa } from "execa";
 import type { PlannedFile } from "../plan/types.js";
 import { findExecutable } from "./find-executable.js";
 
@@ -152,6 +151,8 @@ export async function formatElixirFiles(files: PlannedFile[], options: FormatOpt
     const script = path.join(dir, "format.exs");
     await fs.writeFile(script, FORMATTER_SCRIPT);
 
+    // Imported here: execa costs more to load than planning a small project, and --no-format never needs it.
+    const { execa } = await import("execa");
     const run = await execa(elixir, [script, dir], {
       env,
       extendEnv: options.env === undefined,

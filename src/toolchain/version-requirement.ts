@@ -9,8 +9,8 @@
  * - `~> 1.14` means `>= 1.14.0 and < 2.0.0-0`, `~> 1.14.2` means `>= 1.14.2 and < 1.15.0-0`;
  * - clauses combine with `and` (binds tighter) and `or`.
  *
- * Lenient where Elixir is strict, because `otpiser validate` accepts it too: a version in a requirement may omit its
- * minor or patch part (missing parts are 0; `~> 1` reads as `~> 1.0`).
+ * Lenient where Elixir is strict: a version in a requirement may omit its minor or patch part (missing parts are 0;
+ * `~> 1` reads as `~> 1.0`). `otpiser validate` refuses such requirements (REQUIREMENT_PATTERN, as mix.exs would).
  */
 
 export interface Version {

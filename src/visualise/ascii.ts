@@ -19,7 +19,20 @@ export function renderAscii(model: VisualModel, topology: Topology, support: Sup
     renderEdges(edges, paint),
     "",
     `start order: ${model.startOrder.join(", ")}`,
+    ...scheduledJobs(model, paint),
     paint.dim("supervisors: strategy · max restarts / window; workers are permanent unless tagged transient or temporary"),
     "",
   ].join("\n");
+}
+
+/** The scheduled services: when each job runs, where (in the app, not a CronJob) and on which nodes. */
+function scheduledJobs(model: VisualModel, paint: Paint): string[] {
+  const jobs = model.nodes.filter((n) => n.schedule !== undefined);
+  if (jobs.length === 0) return [];
+  const lines = ["", paint.bold("scheduled jobs:")];
+  for (const n of jobs) {
+    const [schedule = "", ...where] = n.schedule!.notes;
+    lines.push(`  ${paint.bold(n.id)}  ${schedule}`, ...where.map((w) => `    ${w}`));
+  }
+  return [...lines, ""];
 }

@@ -1,6 +1,7 @@
 import type { DependencyGraph, EdgeReason } from "../analysis/graph.js";
 import { restartedIds } from "../analysis/simulate.js";
 import type { SupervisorExplanation, Topology, TreeNode } from "../analysis/tree.js";
+import { scheduledRuns } from "../analysis/scheduled-runs.js";
 import type { Manifest } from "../manifest/model.js";
 import { supportChildren } from "../manifest/support-modules.js";
 
@@ -38,6 +39,11 @@ export interface VisualNode {
    * and support processes.
    */
   restarts?: { count: number; ids: string[] };
+  /**
+   * A scheduled service's job: a short line for labels (`every 5 minutes · in-app, one elected runner per cluster`)
+   * and the sentences saying when it runs, where (inside the app, not a Kubernetes CronJob) and on which nodes.
+   */
+  schedule?: { short: string; notes: string[] };
   children: VisualNode[];
 }
 
@@ -93,6 +99,12 @@ export function buildVisualModel(manifest: Manifest, topology: Topology, graph: 
     if (n.poolSize !== undefined) v.poolSize = n.poolSize;
     const doc = n.origin === "group" ? groups.get(n.id)?.doc : n.origin === "service" ? services.get(n.id)?.doc : undefined;
     if (doc !== undefined && doc.trim() !== "") v.doc = doc;
+    const service = n.origin === "service" ? services.get(n.id) : undefined;
+    const runs = service && scheduledRuns(manifest, service);
+    if (runs) {
+      v.schedule = { short: runs.short, notes: runs.notes };
+      v.why.push({ label: "schedule", text: runs.notes[0]! }, { label: "where it runs", text: runs.notes.slice(1).join(" ") });
+    }
     v.children = n.children.map((c) => convert(c, n));
     return v;
   };
@@ -161,9 +173,10 @@ export function buildVisualModel(manifest: Manifest, topology: Topology, graph: 
   return out;
 }
 
-/** "rest_for_one · max 4 restarts / 60 s", or the node's type for nodes without a strategy. */
+/** "rest_for_one · max 4 restarts / 60 s", or the node's type for nodes without a strategy (and a job's schedule). */
 export function nodeSummary(n: VisualNode): string {
   if (n.origin === "support") return "support process";
+  if (n.schedule) return `${n.type} · ${n.schedule.short}`;
   if (n.type === "supervisor" && n.strategy) {
     return n.maxRestarts !== undefined ? `${n.strategy} · max ${n.maxRestarts} restarts / ${n.maxSeconds} s` : n.strategy;
   }

@@ -3,7 +3,7 @@
  * `compareWithDisk` / `writePlan` return, which already carry both sides.
  */
 import { FILE_HEADERS_ONLY, createTwoFilesPatch } from "diff";
-import type { ActionKind, FileAction } from "./compare.js";
+import { type ActionKind, type FileAction, contentToWrite } from "./compare.js";
 
 export interface DiffOptions {
   /** Lines of context around each change. Default 3, like git. */
@@ -12,7 +12,7 @@ export interface DiffOptions {
   kinds?: readonly ActionKind[];
 }
 
-export const DEFAULT_DIFF_KINDS: readonly ActionKind[] = ["create", "update", "overwritten", "remove", "conflict"];
+export const DEFAULT_DIFF_KINDS: readonly ActionKind[] = ["create", "update", "overwritten", "merged", "merge-conflict", "remove", "conflict"];
 
 /**
  * A git-style unified diff from `before` to `after` for relative path `p`; `undefined` on
@@ -34,12 +34,13 @@ export function unifiedDiff(p: string, before: string | undefined, after: string
 
 /**
  * The diff for one action: current disk content → what the write leaves there.
- * For a conflict, the diff shows what `--force` would do to the user's version.
+ * For a merge, that is the user's version → the merged text (with markers, for a merge conflict);
+ * for a conflict, the diff shows what `--force` would do to the user's version.
  */
 export function diffAction(action: FileAction, options: DiffOptions = {}): string {
   const kinds = options.kinds ?? DEFAULT_DIFF_KINDS;
   if (!kinds.includes(action.kind)) return "";
-  const after = action.kind === "remove" || action.kind === "orphan-edited" ? undefined : action.planned;
+  const after = action.kind === "remove" || action.kind === "orphan-edited" ? undefined : action.kind === "conflict" ? action.planned : contentToWrite(action);
   return unifiedDiff(action.path, action.current, after, options.context ?? 3);
 }
 

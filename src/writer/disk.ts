@@ -90,19 +90,32 @@ export interface DiskState {
   modes: Map<string, number>;
 }
 
+/** Paths inspected at a time: the reads are independent, and overlapping them hides most of each one's latency. */
+const READ_CONCURRENCY = 32;
+
 /** Inspect every path in `paths`. `root` undefined means the output directory does not exist yet: everything is absent. */
 export async function readDiskState(root: string | undefined, paths: Iterable<string>): Promise<DiskState> {
   const snapshot = new Map<string, Buffer | undefined>();
   const modes = new Map<string, number>();
-  for (const p of paths) {
-    if (snapshot.has(p)) continue;
-    const state = root === undefined ? ({ kind: "absent" } as const) : await inspectPath(root, p);
-    if (state.kind === "file") {
-      snapshot.set(p, state.bytes);
-      modes.set(p, state.mode);
-    } else {
-      snapshot.set(p, undefined);
-    }
+  const unique = [...new Set(paths)];
+  if (root === undefined) {
+    for (const p of unique) snapshot.set(p, undefined);
+    return { snapshot, modes };
   }
+  const states = new Array<PathState>(unique.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < unique.length) {
+      const i = next++;
+      states[i] = await inspectPath(root, unique[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(READ_CONCURRENCY, unique.length) }, worker));
+  // Filled in path order, whatever order the reads finished in.
+  unique.forEach((p, i) => {
+    const state = states[i]!;
+    snapshot.set(p, state.kind === "file" ? state.bytes : undefined);
+    if (state.kind === "file") modes.set(p, state.mode);
+  });
   return { snapshot, modes };
 }

@@ -15,6 +15,7 @@ export type WriterErrorCode =
   | "symlink-escape"
   | "not-a-file"
   | "target-not-a-directory"
+  | "base-store"
   | "commit-interrupted";
 
 export class WriterError extends Error {
@@ -104,6 +105,20 @@ export class NotAFileError extends WriterError {
     readonly found: string,
   ) {
     super("not-a-file", `cannot write ${path}: expected a regular file, found ${found}`);
+  }
+}
+
+/** Something other than plain files and directories in `.otpiser/base` (the merge bases). */
+export class BaseStoreError extends WriterError {
+  constructor(
+    readonly path: string,
+    readonly found: string,
+  ) {
+    super(
+      "base-store",
+      `${path} is ${found}; otpiser keeps only plain files and directories under .otpiser/base (the merge bases). ` +
+        `Remove it and run again (files you edited then cannot be merged until otpiser rewrites them).`,
+    );
   }
 }
 

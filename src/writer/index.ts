@@ -3,6 +3,7 @@ export { writePlan, type WriteOptions, type WriteResult, type WriteStatus } from
 export {
   ACTION_KINDS,
   compareWithDisk,
+  contentToWrite,
   countActions,
   nextLock,
   writesContent,
@@ -17,4 +18,6 @@ export {
 export { diffAction, diffActions, unifiedDiff, DEFAULT_DIFF_KINDS, type DiffOptions } from "./diff.js";
 export { LOCK_PATH, emptyLock, parseLock, readLock, serialiseLock, sha256, type Lock, type LockEntry, type Ownership } from "./lock.js";
 export { JOURNAL_PATH, type RecoveryReport } from "./journal.js";
+export { BASE_DIR, basePath } from "./base.js";
+export { CONFLICT_MARKERS, hasConflictMarkers, mergeThreeWay, type MergeOutcome } from "./merge.js";
 export * from "./errors.js";

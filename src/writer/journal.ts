@@ -9,10 +9,13 @@
  * records in the lock exactly the files that did land, so the normal comparison that follows
  * regenerates the rest instead of reporting them as user edits.
  */
+import { createHash } from "node:crypto";
 import * as fs from "node:fs/promises";
+import { hostname } from "node:os";
 import * as path from "node:path";
 import { JournalCorruptError, LockCorruptError } from "./errors.js";
 import { type Lock, type LockEntry, LOCK_PATH, parseLock, readLock, serialiseLock, sha256 } from "./lock.js";
+import { projectPathOfBase } from "./base.js";
 import { inspectPath } from "./disk.js";
 import { exists, pruneEmptyDirs, replaceFileAtomic, syncDir } from "./durable.js";
 import { META_DIR, resolveUnder, unsafePathReason } from "./paths.js";
@@ -20,10 +23,54 @@ import { META_DIR, resolveUnder, unsafePathReason } from "./paths.js";
 export const JOURNAL_VERSION = 1;
 export const JOURNAL_PATH = `${META_DIR}/journal.json`;
 const STAGE_MARKER = ".otpiser-stage-";
+/** This machine, in stage names: a process id means something only on the host that ran it. */
+const HOST_TAG = createHash("sha256").update(hostname()).digest("hex").slice(0, 8);
 
 /** Prefix of the stage directory for output directory `target`; a random suffix follows. */
 export function stagePrefix(target: string): string {
   return `.${path.basename(target)}${STAGE_MARKER}`;
+}
+
+/** Prefix of a stage this process creates for `target`: the owner (host, pid) is in the name, for `removeAbandonedStages`. */
+export function ownStagePrefix(target: string): string {
+  return `${stagePrefix(target)}${HOST_TAG}-${process.pid}-`;
+}
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/**
+ * Delete stage directories of `target` left by otpiser runs that were killed while staging (before any journal
+ * existed, so nothing refers to them): those made on this host by a process that is gone. A stage of a live process
+ * (another otpiser writing the same target) or of another host is left alone. Call after the journal's roll-forward,
+ * which removes the one stage still needed.
+ */
+export async function removeAbandonedStages(target: string): Promise<string[]> {
+  const parent = path.dirname(target);
+  const prefix = stagePrefix(target);
+  let names: string[];
+  try {
+    names = await fs.readdir(parent);
+  } catch {
+    return [];
+  }
+  const removed: string[] = [];
+  for (const name of names) {
+    if (!name.startsWith(prefix)) continue;
+    const owner = /^([0-9a-f]{8})-(\d+)-[0-9a-f]+$/.exec(name.slice(prefix.length));
+    if (owner === null || owner[1] !== HOST_TAG) continue;
+    const pid = Number(owner[2]);
+    if (pid === process.pid || processAlive(pid)) continue;
+    await fs.rm(path.join(parent, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return removed;
 }
 
 export interface JournalWrite {
@@ -188,7 +235,11 @@ export async function recoverInterruptedCommit(root: string): Promise<RecoveryRe
 
   for (const r of journal.removes) {
     const state = await inspectPath(root, r.path);
-    if (state.kind === "absent") continue;
+    if (state.kind === "absent") {
+      // Removed before the interruption, perhaps before its emptied directory was.
+      await pruneEmptyDirs(root, path.dirname(resolveUnder(root, r.path)));
+      continue;
+    }
     if (sha256(state.bytes) === r.sha256) {
       const file = resolveUnder(root, r.path);
       await fs.unlink(file);
@@ -220,6 +271,7 @@ export async function recoverInterruptedCommit(root: string): Promise<RecoveryRe
       else files[p] = old;
     }
     lock = { ...journal.lock, files };
+    await dropStaleBases(root, journal, lock);
   }
   await fs.mkdir(resolveUnder(root, META_DIR), { recursive: true });
   await replaceFileAtomic(resolveUnder(root, LOCK_PATH), serialiseLock(lock));
@@ -227,4 +279,22 @@ export async function recoverInterruptedCommit(root: string): Promise<RecoveryRe
   await syncDir(path.dirname(journalFile));
   await fs.rm(stageDir, { recursive: true, force: true });
   return report;
+}
+
+/**
+ * After a partial roll-forward, a merge base the commit touched may no longer match the lock (its file's write did
+ * not land, or its own did not). A base must hash to its lock entry; one that does not is deleted, so the next run
+ * writes it afresh from the generation (or, for a file the user edits meanwhile, reports a conflict, never a wrong merge).
+ */
+async function dropStaleBases(root: string, journal: Journal, lock: Lock): Promise<void> {
+  for (const w of journal.writes) {
+    const p = projectPathOfBase(w.path);
+    if (p === undefined) continue;
+    const state = await inspectPath(root, w.path);
+    if (state.kind === "file" && sha256(state.bytes) !== lock.files[p]?.sha256) {
+      const file = resolveUnder(root, w.path);
+      await fs.unlink(file);
+      await syncDir(path.dirname(file));
+    }
+  }
 }

@@ -1,5 +1,5 @@
 import { existsSync, statSync } from "node:fs";
-import { readFile, writeFile } from "node:fs/promises";
+import { readFile, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { otpiser, tempDir } from "../helpers/cli.js";
@@ -79,6 +79,8 @@ describe("otpiser build", { timeout: 240_000 }, () => {
     const alpha = join(dir, "lib", "builder", "alpha.ex");
     const edited = `${await readFile(alpha, "utf8")}\n# my change\n`;
     await writeFile(alpha, edited);
+    // Without its merge base, an edited file cannot be merged (with one, it is: test/cli/generate-merge.test.ts).
+    await rm(join(dir, ".otpiser", "base", "lib", "builder", "alpha.ex"));
     // Both sides changed alpha.ex: the user (above) and the manifest (its doc), plus a new service.
     await writeFile(m, manifest(`\n[services.gamma]\n\n[services.delta]\n`, "changed"));
     const r = await otpiser(["build", "-m", m, "--no-format"]);

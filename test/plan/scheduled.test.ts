@@ -36,14 +36,14 @@ describe("planScheduled", () => {
   it("writes each scheduler with its schedule, target, limits and overlap rule as attributes", () => {
     const report = contentOf(plan, "lib/chores/report.ex");
     expect(report).toContain('  @cron "0 6 * * mon-fri"\n');
-    expect(report).toContain("{:cron, Cron.parse!(@cron)}");
+    expect(report).toContain("Keyword.get(:schedule, {:cron, @cron})");
     expect(report).toContain("  @run_module Chores.Jobs\n  @run_function :daily_report\n");
     expect(report).toContain("  @timeout_ms 30_000\n  @overlap :skip\n  @history 20\n  @enabled true\n");
     expect(report).toContain("runs `Chores.Jobs.daily_report/0` at 06:00, Monday to Friday");
     expect(report).toContain("Chores.Lifecycle.event(");
     const heartbeat = contentOf(plan, "lib/chores/heartbeat.ex");
     expect(heartbeat).toContain("  @every_ms 60_000\n");
-    expect(heartbeat).toContain("{:every_ms, @every_ms}");
+    expect(heartbeat).toContain("Keyword.get(:schedule, {:every_ms, @every_ms})");
     expect(heartbeat).toContain("  @overlap :queue\n");
     expect(heartbeat).not.toContain("@cron");
   });
@@ -53,8 +53,8 @@ describe("planScheduled", () => {
     expect(flaky).not.toContain("Lifecycle");
     expect(flaky).toContain("  @enabled false\n");
     expect(flaky).toContain("It starts paused");
-    expect(countTests(contentOf(plan, "test/chores/flaky_sync_test.exs"))).toBe(6);
-    expect(countTests(contentOf(plan, "test/chores/report_test.exs"))).toBe(7);
+    expect(countTests(contentOf(plan, "test/chores/flaky_sync_test.exs"))).toBe(9);
+    expect(countTests(contentOf(plan, "test/chores/report_test.exs"))).toBe(10);
   });
 
   it("tests the manifest's overlap rule", () => {

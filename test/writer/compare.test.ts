@@ -143,3 +143,89 @@ describe("nextLock", () => {
     });
   });
 });
+
+describe("compareWithDisk: three-way merges of edited files", () => {
+  const base = "defmodule A do\n  use GenServer\n\n  def handle_call(:get, _from, s) do\n    {:reply, :ok, s}\n  end\nend\n";
+  const mine = base.replace("{:reply, :ok, s}", "{:reply, s.value, s}");
+  const regenerated = base.replace("use GenServer", "use GenServer, shutdown: 10_000");
+  const prev = lock({ "a.ex": [base, "owned"] });
+  const bases = new Map([["a.ex", base]]);
+
+  it("merges cleanly when the user and the generator changed different lines: `merged`, the result has both", () => {
+    const c = compareWithDisk(plan(owned("a.ex", regenerated)), disk({ "a.ex": mine }), prev, { bases });
+    expect(kinds(c)).toEqual({ "a.ex": "merged" });
+    const a = c.actions[0]!;
+    expect(a.result).toContain("use GenServer, shutdown: 10_000");
+    expect(a.result).toContain("{:reply, s.value, s}");
+    expect([a.current, a.planned]).toEqual([mine, regenerated]);
+    expect(c.conflicts).toEqual([]);
+    expect(c.mergeConflicts).toEqual([]);
+    // The lock records the new generation, not the merged text: the user's edit stays an edit.
+    expect(nextLock(prev, c.actions, "g").files["a.ex"]).toEqual({ sha256: sha256(regenerated), ownership: "owned" });
+  });
+
+  it("writes conflict markers when both changed the same lines: `merge-conflict`, every side kept", () => {
+    const mineToo = base.replace("use GenServer", "use GenServer, restart: :transient");
+    const c = compareWithDisk(plan(owned("a.ex", regenerated)), disk({ "a.ex": mineToo }), prev, { bases });
+    expect(kinds(c)).toEqual({ "a.ex": "merge-conflict" });
+    expect(c.mergeConflicts.map((a) => [a.path, a.conflictHunks])).toEqual([["a.ex", 1]]);
+    expect(c.conflicts).toEqual([]);
+    expect(c.actions[0]!.result).toBe(
+      "defmodule A do\n" +
+        "<<<<<<< yours\n  use GenServer, restart: :transient\n" +
+        "||||||| generated (previous)\n  use GenServer\n" +
+        "=======\n  use GenServer, shutdown: 10_000\n" +
+        ">>>>>>> generated (new)\n" +
+        "\n  def handle_call(:get, _from, s) do\n    {:reply, :ok, s}\n  end\nend\n",
+    );
+    expect(nextLock(prev, c.actions, "g").files["a.ex"]?.sha256).toBe(sha256(regenerated));
+  });
+
+  it("refuses a file that still has conflict markers, whether or not the generation changed (`unresolved`)", () => {
+    const marked = `${base}<<<<<<< yours\nx\n=======\ny\n>>>>>>> generated (new)\n`;
+    const same = compareWithDisk(plan(owned("a.ex", base)), disk({ "a.ex": marked }), prev, { bases });
+    expect(same.conflicts.map((a) => [a.kind, a.reason])).toEqual([["conflict", "unresolved"]]);
+    const changed = compareWithDisk(plan(owned("a.ex", regenerated)), disk({ "a.ex": marked }), prev, { bases });
+    expect(changed.conflicts.map((a) => [a.kind, a.reason])).toEqual([["conflict", "unresolved"]]);
+    // Markers the generation itself contains are not the user's to resolve.
+    const generatedMarkers = `${base}<<<<<<< doc example\n`;
+    const own = compareWithDisk(plan(owned("a.ex", generatedMarkers)), disk({ "a.ex": `${generatedMarkers}# mine\n` }), lock({ "a.ex": [generatedMarkers, "owned"] }));
+    expect(kinds(own)).toEqual({ "a.ex": "preserved" });
+    // --force still restores the generation.
+    const forced = compareWithDisk(plan(owned("a.ex", regenerated)), disk({ "a.ex": marked }), prev, { bases, force: true });
+    expect(kinds(forced)).toEqual({ "a.ex": "overwritten" });
+  });
+
+  it("falls back to a conflict without a trustworthy base: missing, hand-edited, or not UTF-8", () => {
+    const reasons = (c: ReturnType<typeof compareWithDisk>) => c.actions.map((a) => [a.kind, a.reason]);
+    const p = plan(owned("a.ex", regenerated));
+    expect(reasons(compareWithDisk(p, disk({ "a.ex": mine }), prev))).toEqual([["conflict", "edited"]]);
+    expect(reasons(compareWithDisk(p, disk({ "a.ex": mine }), prev, { bases: new Map([["a.ex", undefined]]) }))).toEqual([["conflict", "edited"]]);
+    expect(reasons(compareWithDisk(p, disk({ "a.ex": mine }), prev, { bases: new Map([["a.ex", `${base}# tampered\n`]]) }))).toEqual([
+      ["conflict", "edited"],
+    ]);
+    const binaryPrev = lock({ "a.ex": ["\ufffd", "owned"] });
+    const notUtf8 = new Map<string, Uint8Array | string | undefined>([["a.ex", new Uint8Array([0xff])]]);
+    expect(reasons(compareWithDisk(p, disk({ "a.ex": mine }), binaryPrev, { bases: notUtf8 }))).toEqual([["conflict", "edited"]]);
+    const mineNotUtf8 = new Map<string, Uint8Array | string | undefined>([["a.ex", new Uint8Array([0xfe, 0x0a])]]);
+    expect(reasons(compareWithDisk(p, mineNotUtf8, prev, { bases }))).toEqual([["conflict", "edited"]]);
+  });
+
+  it("merges only when asked: `merge: false` and `force` keep their meaning", () => {
+    const p = plan(owned("a.ex", regenerated));
+    expect(kinds(compareWithDisk(p, disk({ "a.ex": mine }), prev, { bases, merge: false }))).toEqual({ "a.ex": "conflict" });
+    expect(kinds(compareWithDisk(p, disk({ "a.ex": mine }), prev, { bases, force: true }))).toEqual({ "a.ex": "overwritten" });
+    // Untracked files (no lock entry, so no base) are still refused, base or not.
+    expect(kinds(compareWithDisk(p, disk({ "a.ex": mine }), lock({}), { bases }))).toEqual({ "a.ex": "conflict" });
+    // User-owned files are never merged.
+    expect(kinds(compareWithDisk(plan(user("a.ex", regenerated)), disk({ "a.ex": mine }), prev, { bases }))).toEqual({ "a.ex": "keep" });
+  });
+
+  it("after a merge, the next run sees the merged file as the user's edit of the new generation", () => {
+    const first = compareWithDisk(plan(owned("a.ex", regenerated)), disk({ "a.ex": mine }), prev, { bases });
+    const merged = first.actions[0]!.result!;
+    const lockAfter = nextLock(prev, first.actions, "g");
+    const again = compareWithDisk(plan(owned("a.ex", regenerated)), disk({ "a.ex": merged }), lockAfter, { bases: new Map([["a.ex", regenerated]]) });
+    expect(kinds(again)).toEqual({ "a.ex": "preserved" });
+  });
+});

@@ -2,7 +2,7 @@ import * as fs from "node:fs/promises";
 import * as path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { CommitInterruptedError, JournalCorruptError } from "../../src/writer/errors.js";
-import { parseJournal } from "../../src/writer/journal.js";
+import { ownStagePrefix, parseJournal, stagePrefix } from "../../src/writer/journal.js";
 import { writePlan } from "../../src/writer/write.js";
 import { ageTree, cleanup, contents, listing, owned, plan, read, scratch, user } from "./helpers.js";
 
@@ -40,6 +40,9 @@ async function interruptedCommit(crashAt: number): Promise<void> {
   expect(err).toBeInstanceOf(CommitInterruptedError);
 }
 
+/** Project paths only: the merge bases under .otpiser/base ride along in every commit and recovery. */
+const projectPaths = (paths: readonly string[] | undefined) => (paths ?? []).filter((p) => !p.startsWith(".otpiser/")).sort();
+
 const stageDirs = async () => (await fs.readdir(tmp)).filter((n) => n.includes(".otpiser-stage-"));
 
 describe("interrupted commit", () => {
@@ -51,8 +54,13 @@ describe("interrupted commit", () => {
     expect(await stageDirs()).toHaveLength(1);
 
     const r = await writePlan(out, v2, V);
-    expect(r.recovery).toMatchObject({ applied: true, stageFound: true, completed: true, missing: [], removed: ["lib/old/d.ex"] });
-    expect(r.recovery?.rolledForward.sort()).toEqual(["lib/c.ex", "lib/new/e.ex"]);
+    expect(r.recovery).toMatchObject({ applied: true, stageFound: true, completed: true, missing: [] });
+    expect(r.recovery?.removed.sort()).toEqual([".otpiser/base/lib/old/d.ex", "lib/old/d.ex"]);
+    expect(projectPaths(r.recovery?.rolledForward)).toEqual(["lib/c.ex", "lib/new/e.ex"]);
+    // The merge bases of the commit land with it.
+    expect(r.recovery?.rolledForward.filter((p) => p.startsWith(".otpiser/base/")).sort()).toEqual(
+      ["a.ex", "b.ex", "lib/c.ex", "lib/new/e.ex"].map((p) => `.otpiser/base/${p}`),
+    );
     expect(r.wrote).toBe(true);
     // Everything of v2 already landed through the recovery: the comparison itself finds nothing to do.
     expect(r.counts.unchanged).toBe(5);
@@ -71,7 +79,7 @@ describe("interrupted commit", () => {
   });
 
   it("rolls forward when only the lock was left to write", async () => {
-    await interruptedCommit(5); // 4 renames + 1 removal done; crash before the lock
+    await interruptedCommit(10); // 4 renames + 4 base renames + 2 removals (d.ex and its base) done; crash before the lock
     const r = await writePlan(out, v2, V);
     expect(r.recovery).toMatchObject({ completed: true, rolledForward: [], removed: [] });
     expect(r.status).toBe("up-to-date");
@@ -85,8 +93,9 @@ describe("interrupted commit", () => {
 
     const r = await writePlan(out, v2, V);
     // Removals need no staged copy, so they are still carried out.
-    expect(r.recovery).toMatchObject({ applied: true, stageFound: false, completed: false, removed: ["lib/old/d.ex"] });
-    expect(r.recovery?.missing.sort()).toEqual(["b.ex", "lib/c.ex", "lib/new/e.ex"]);
+    expect(r.recovery).toMatchObject({ applied: true, stageFound: false, completed: false });
+    expect(projectPaths(r.recovery?.removed)).toEqual(["lib/old/d.ex"]);
+    expect(projectPaths(r.recovery?.missing)).toEqual(["b.ex", "lib/c.ex", "lib/new/e.ex"]);
     expect(r.conflicts).toEqual([]);
     expect(r.status).toBe("written");
     expect(Object.fromEntries(r.actions.map((a) => [a.path, a.kind]))).toEqual({
@@ -99,14 +108,22 @@ describe("interrupted commit", () => {
     expect(contents(await listing(out))).toEqual(await reference(v2));
   });
 
-  it("a file the user edits between the crash and the recovery is still protected", async () => {
+  it("a file the user edits between the crash and the recovery is still protected (merged against its old base)", async () => {
     await interruptedCommit(1); // a.ex landed with a2
     const [stage] = await stageDirs();
     await fs.rm(path.join(tmp, stage!), { recursive: true });
     await fs.writeFile(path.join(out, "b.ex"), "b1 plus my edit\n");
     const r = await writePlan(out, v2, V);
-    expect(r.conflicts.map((c) => c.path)).toEqual(["b.ex"]);
-    expect(await read(out, "b.ex")).toBe("b1 plus my edit\n");
+    // b.ex's base is still b1 (its new base never landed), so the edit is merged with b2: both kept, in markers.
+    expect(r.mergeConflicts.map((c) => c.path)).toEqual(["b.ex"]);
+    const b = await read(out, "b.ex");
+    expect(b).toContain("<<<<<<< yours\nb1 plus my edit\n||||||| generated (previous)\nb1\n=======\nb2\n>>>>>>> generated (new)\n");
+    // Without any base (lost with the stage) it is refused, untouched.
+    await fs.writeFile(path.join(out, "b.ex"), "b2, resolved\n");
+    await fs.rm(path.join(out, ".otpiser/base/b.ex"));
+    const again = await writePlan(out, plan(...v2.files.map((f) => (f.path === "b.ex" ? owned("b.ex", "b3\n") : f))), V);
+    expect(again.conflicts.map((c) => [c.path, c.reason])).toEqual([["b.ex", "edited"]]);
+    expect(await read(out, "b.ex")).toBe("b2, resolved\n");
   });
 
   it("dry-run reports the interrupted commit but changes nothing", async () => {
@@ -160,5 +177,26 @@ describe("interrupted commit", () => {
       lock: { version: 1, generator: "", files: {} },
     });
     expect(() => parseJournal(traversal, "journal.json")).toThrow(JournalCorruptError);
+  });
+});
+
+describe("stages abandoned by a kill while staging", () => {
+  it("are removed by the next write when their process is gone; a live process's stage and foreign names are kept", async () => {
+    await writePlan(out, v1, V);
+    const { spawnSync } = await import("node:child_process");
+    const deadPid = spawnSync(process.execPath, ["-e", "0"]).pid!;
+    // Names as a killed run leaves them: the same prefix as this process's own stages, with another (dead) pid.
+    const own = path.basename(ownStagePrefix(out));
+    const dead = own.replace(`-${process.pid}-`, `-${deadPid}-`) + "abc123";
+    const live = own.replace(`-${process.pid}-`, `-${process.ppid}-`) + "def456";
+    const foreign = `${stagePrefix(out)}00000000-${deadPid}-beef`;
+    for (const name of [dead, live, foreign]) await fs.mkdir(path.join(tmp, name, "lib"), { recursive: true });
+
+    // A dry run touches nothing, not even those.
+    await writePlan(out, v2, { ...V, dryRun: true });
+    expect((await stageDirs()).sort()).toEqual([dead, foreign, live].sort());
+
+    await writePlan(out, v2, V);
+    expect((await stageDirs()).sort()).toEqual([foreign, live].sort());
   });
 });

@@ -11,7 +11,7 @@ import {
 } from "../../src/writer/errors.js";
 import { parseLock, sha256 } from "../../src/writer/lock.js";
 import { writePlan } from "../../src/writer/write.js";
-import { ageTree, cleanup, listing, owned, plan, read, scratch, user, write } from "./helpers.js";
+import { ageTree, cleanup, contents, listing, owned, plan, read, scratch, user, write } from "./helpers.js";
 
 const V = { generatorVersion: "0.1.0" };
 
@@ -46,7 +46,13 @@ describe("writePlan: new project", () => {
     expect(Object.keys(lock.files).sort()).toEqual(v1.files.map((f) => f.path).sort());
 
     expect(await fs.readdir(tmp)).toEqual(["my_app"]);
-    expect(Object.keys(await listing(out)).filter((p) => p.startsWith(".otpiser/"))).toEqual([".otpiser/lock.json"]);
+    // Besides the lock, the merge base of every owned file: the exact bytes written (user-owned stubs have none).
+    const meta = contents(await listing(out));
+    const owned = v1.files.filter((f) => f.ownership === "owned");
+    expect(Object.keys(meta).filter((p) => p.startsWith(".otpiser/")).sort()).toEqual(
+      [".otpiser/lock.json", ...owned.map((f) => `.otpiser/base/${f.path}`)].sort(),
+    );
+    for (const f of owned) expect(meta[`.otpiser/base/${f.path}`]).toBe(f.content);
   });
 
   it("creates missing parent directories of the output directory", async () => {
@@ -92,11 +98,12 @@ describe("writePlan: regeneration", () => {
     expect(r.lockWritten).toBe(true);
     const after = await listing(out);
     const changed = Object.keys(after).filter((p) => after[p]!.type === "file" && after[p]!.mtimeMs !== before[p]!.mtimeMs);
-    expect(changed.sort()).toEqual([".otpiser/lock.json", "lib/my_app/cache.ex"]);
+    expect(changed.sort()).toEqual([".otpiser/base/lib/my_app/cache.ex", ".otpiser/lock.json", "lib/my_app/cache.ex"]);
     expect(await read(out, "lib/my_app/cache.ex")).toContain("use GenServer");
     expect(parseLock(await read(out, ".otpiser/lock.json")).files["lib/my_app/cache.ex"]?.sha256).toBe(sha256(v2.files[2]!.content));
     expect(await fs.readdir(tmp)).toEqual(["my_app"]);
-    expect(await fs.readdir(path.join(out, ".otpiser"))).toEqual(["lock.json"]);
+    expect((await fs.readdir(path.join(out, ".otpiser"))).sort()).toEqual(["base", "lock.json"]);
+    expect(await read(out, ".otpiser/base/lib/my_app/cache.ex")).toBe(v2.files[2]!.content);
   });
 
   it("rewrites only the lock when only the lock changes (a new otpiser version), keeping every file", async () => {
@@ -130,7 +137,7 @@ describe("writePlan: regeneration", () => {
     expect(await read(out, "bin/run")).toContain("echo 2");
   });
 
-  it("a user edit to an owned file whose generation changed too is a conflict: nothing at all is written", async () => {
+  it("with merging off, a user edit to an owned file whose generation changed too is a conflict: nothing at all is written", async () => {
     await writePlan(out, v1, V);
     await write(out, "lib/my_app/application.ex", "defmodule MyApp.Application do\n  # mine\nend\n");
     await ageTree(out);
@@ -141,7 +148,7 @@ describe("writePlan: regeneration", () => {
         f.path === "mix.exs" ? owned(f.path, "changed\n") : f.path === "lib/my_app/application.ex" ? owned(f.path, `${f.content}# v2\n`) : f,
       ),
     );
-    const r = await writePlan(out, v2, V);
+    const r = await writePlan(out, v2, { ...V, merge: false });
     expect(r.status).toBe("conflicts");
     expect(r.wrote).toBe(false);
     expect(r.conflicts.map((c) => [c.path, c.reason])).toEqual([["lib/my_app/application.ex", "edited"]]);
@@ -241,6 +248,8 @@ describe("writePlan: dry run", () => {
   it("reports conflicts exactly as a real run would", async () => {
     await writePlan(out, v1, V);
     await write(out, "mix.exs", "edited\n");
+    // Without its merge base the edited file cannot be merged.
+    await fs.rm(path.join(out, ".otpiser/base/mix.exs"));
     const v2 = plan(...v1.files.map((f) => (f.path === "mix.exs" ? owned(f.path, "regenerated\n") : f)));
     const r = await writePlan(out, v2, { ...V, dryRun: true });
     expect(r.status).toBe("conflicts");
