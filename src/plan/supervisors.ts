@@ -141,6 +141,23 @@ function testTitle(id: string, others: string[]): string {
   return candidates.find((t) => fits(2, `test ${elixirString(t)} do`)) ?? `crashing ${id}`;
 }
 
+/**
+ * Crash tests per supervisor. Each one restarts the whole application and lists what the crash restarts, so for very
+ * wide supervisors an exhaustive suite grows with children × tree size (51 MB of tests, hours of `mix test`, at 10 000
+ * services in a chain). Beyond this many children the tests sample evenly, always including the first and the last
+ * child (the two ends of a rest_for_one chain), and the test module says so.
+ */
+export const MAX_KILL_TESTS_PER_SUPERVISOR = 30;
+
+/** `max` items spread evenly over `items`, first and last included, in their order. */
+export function sampleEvenly<T>(items: readonly T[], max: number): T[] {
+  if (items.length <= max) return [...items];
+  if (max <= 1) return items.slice(0, Math.max(0, max));
+  const picked = new Set<number>();
+  for (let i = 0; i < max; i++) picked.add(Math.round((i * (items.length - 1)) / (max - 1)));
+  return [...picked].sort((a, b) => a - b).map((i) => items[i]!);
+}
+
 interface KillTest {
   title: string;
   restartedLine: string;
@@ -150,11 +167,17 @@ interface KillTest {
 }
 
 /** `dependentsOf`: directDependents of the manifest, built once for every supervisor's tests. */
-function killTests(ctx: PlanContext, parent: TreeNode, dependentsOf: Map<string, string[]>): KillTest[] {
-  if (parent.maxRestarts === 0) return []; // a single crash escalates: nothing to observe at this level
+interface KillTests {
+  tests: KillTest[];
+  /** How many children could be crash-tested; more than `tests.length` when sampled. */
+  candidates: number;
+}
+
+function killTests(ctx: PlanContext, parent: TreeNode, dependentsOf: Map<string, string[]>): KillTests {
+  if (parent.maxRestarts === 0) return { tests: [], candidates: 0 }; // a single crash escalates: nothing to observe at this level
+  const candidates = processChildren(parent).filter(killable);
   const tests: KillTest[] = [];
-  for (const child of processChildren(parent)) {
-    if (!killable(child)) continue;
+  for (const child of sampleEvenly(candidates, MAX_KILL_TESTS_PER_SUPERVISOR)) {
     const restarted = [...restartedIds(ctx.topology.root, child.id)].filter((id) => {
       const n = ctx.nodes.get(id);
       return n !== undefined && n.kind !== "step";
@@ -177,7 +200,7 @@ function killTests(ctx: PlanContext, parent: TreeNode, dependentsOf: Map<string,
       dependents: dependents.length > 0 && statement(list(4, "dependents = ", dependents.map(atom))),
     });
   }
-  return tests;
+  return { tests, candidates: candidates.length };
 }
 
 /** The SupervisionCase helper and one test module per supervisor node (the application root included). */
@@ -187,10 +210,12 @@ export function planSupervisionTests(ctx: PlanContext): PlannedFile[] {
   const supervisors = [...ctx.nodes.values()].filter(isSupervisorNode);
   const dependentsOf = directDependents(ctx.manifest.services);
   for (const node of supervisors) {
-    const tests = killTests(ctx, node, dependentsOf);
+    const { tests, candidates } = killTests(ctx, node, dependentsOf);
     if (tests.length === 0) continue;
     const module = node === ctx.topology.root ? ctx.app.application : node.module;
-    files.push(owned(testPath(module), render("supervisor_test.exs", { testModule: `${module}Test`, caseModule, tests })));
+    const sampled =
+      tests.length < candidates && `  # ${tests.length} of its ${candidates} children are crash-tested, evenly spread: each test restarts the app.`;
+    files.push(owned(testPath(module), render("supervisor_test.exs", { testModule: `${module}Test`, caseModule, tests, sampled })));
   }
   if (files.length === 0) return files;
 
