@@ -8,17 +8,7 @@
  * template, a pool with its worker template, and a `kind = "supervisor"` service with its own members.
  */
 
-/** mulberry32: small, fast and deterministic. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+import { prng } from "../test/helpers/prng.js";
 
 export interface SyntheticOptions {
   seed?: number;

@@ -88,7 +88,7 @@ writeFileSync(
   `${compactNumberArrays(
     JSON.stringify(
       { started: started.toISOString(), quick: ctx.quick, suites: only, machine: facts, loadAverageAtEnd, suiteMs: timings, summary, complete: !failed, rows },
-      (_key, value: unknown) => (typeof value === "number" && !Number.isInteger(value) ? Math.round(value * 1000) / 1000 : value),
+      (_key, value: unknown) => (typeof value === "number" && !Number.isInteger(value) ? Number(value.toPrecision(6)) : value),
       2,
     ),
   )}\n`,

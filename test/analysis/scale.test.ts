@@ -1,24 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { restartedIds, startOrderIds, subtreeIds } from "../../src/analysis/simulate.js";
 import { allNodes, checkText, errors, orderViolation, parentsOf } from "./helpers.js";
+import { prng } from "../helpers/prng.js";
 
 /**
  * Scale: a 10 000-service manifest (a chain of 2 000 plus a random sparse DAG over everything) goes through the
  * whole pipeline. The time is printed, never asserted. Before the fixes in src/analysis this did not finish:
  * 400 services already took over two minutes, and a long chain overflowed the stack.
  */
-
-/** A small deterministic PRNG (mulberry32), so the manifest is the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function bigManifest(n: number, chain: number, seed: number): string {
   const random = prng(seed);

@@ -6,6 +6,7 @@ import { execa } from "execa";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { CLI, otpiser, tempDir } from "../helpers/cli.js";
+import { prng } from "../helpers/prng.js";
 
 /**
  * Crash safety of `otpiser generate`: SIGKILL at random moments while it regenerates a large project, then check
@@ -26,18 +27,6 @@ import { CLI, otpiser, tempDir } from "../helpers/cli.js";
 const RUNS = Number(process.env["OTPISER_CRASH_RUNS"] ?? 25);
 const SERVICES = Number(process.env["OTPISER_CRASH_SERVICES"] ?? 200);
 const SEED = Number(process.env["OTPISER_CRASH_SEED"] ?? Math.floor(Math.random() * 2 ** 31));
-
-/** mulberry32: the kill schedule is a function of the seed. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * v1: `n` gen_servers with a call. v2: every tenth removed (files removed), every fourth gets a shutdown (files

@@ -10,6 +10,7 @@ import { FIXTURES, tomlFiles } from "../manifest/helpers.js";
 import {
   arr, bool, entry, inline, int, raw, str, strs, tomlString, tomlText, type TDoc, type TEntry, type TSection, type TValue,
 } from "./toml-doc.js";
+import { prng } from "../helpers/prng.js";
 
 /**
  * The fuzzers' inputs, all as TOML text. Shared by the CI suite (test/fuzz/fuzz.test.ts) and the long runner
@@ -694,18 +695,6 @@ export const fixtureMutationArb: fc.Arbitrary<string> = fc
 
 // ---------------------------------------------------------------------------------------------------------------
 // Very large manifests
-
-/** A small deterministic PRNG (mulberry32): the large manifests are the same on every run. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export type LargeShape = "chain" | "fan-out" | "random-dag";
 

@@ -1,0 +1,14 @@
+/**
+ * mulberry32: a small, fast, deterministic PRNG (uniform in [0, 1)), for everything in tests and benchmarks that must
+ * be the same on every run with the same seed: large synthetic manifests, kill schedules.
+ */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
