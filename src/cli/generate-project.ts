@@ -4,14 +4,16 @@
  * is this and nothing else; `build` and `run` call it first, so "is the project stale?" is the writer's own answer
  * (`up-to-date` when the plan matches the disk) and conflicts stop them exactly as they stop `generate`.
  */
-import { relative } from "node:path";
+import { realpath } from "node:fs/promises";
+import { relative, resolve } from "node:path";
 import { sortDiagnostics } from "../diagnostics/render.js";
 import { notGeneratedDiagnostics, planProject } from "../plan/plan-project.js";
 import { formatElixirFiles } from "../toolchain/elixir-format.js";
-import { BASE_DIR, CONFLICT_MARKERS, WriterError, diffActions, writePlan, type ActionKind, type FileAction, type WriteResult } from "../writer/index.js";
+import { BASE_DIR, CONFLICT_MARKERS, WriterError, answerFromStamp, diffActions, recordStamp, writePlan, type ActionKind, type FileAction, type WriteResult } from "../writer/index.js";
 import { BaseCommand, type CheckedManifest } from "./base.js";
 import { UserError } from "./errors.js";
 import { VERSION } from "./package-root.js";
+import { stampKeys } from "./stamp-inputs.js";
 
 export interface GenerateOptions {
   /** Output directory. */
@@ -35,6 +37,8 @@ export interface Generated {
   formatted: boolean;
   /** Why the formatter was skipped, when it was asked for and could not run. */
   formatNote?: string;
+  /** Answered from the stat cache `.otpiser/stamp.json` (nothing planned, nothing read). */
+  cached: boolean;
 }
 
 const VERB: Record<ActionKind, string> = {
@@ -106,9 +110,21 @@ export abstract class ProjectCommand extends BaseCommand {
     this.printDiagnostics(diagnostics, source);
   }
 
-  /** Plan → formatter → writer, printing nothing (for commands that show their own progress). */
+  /**
+   * Plan → formatter → writer, printing nothing (for commands that show their own progress). A no-op is answered
+   * from the stat cache `.otpiser/stamp.json` when it vouches for the project (src/writer/stamp.ts): no planning, no
+   * formatter, no reading of the project; the result is the `up-to-date` a full run would return.
+   */
   protected async writeProject(checked: CheckedManifest, opts: GenerateOptions, onFormatting?: () => void): Promise<Generated> {
-    let plan = planProject(checked.manifest, checked.topology, { generatorVersion: VERSION });
+    const startedMs = Date.now();
+    const keys = await stampKeys(checked.source.text, opts.format);
+    if (keys !== undefined) {
+      const root = await realpath(resolve(opts.out)).catch(() => undefined);
+      const cached = root === undefined ? undefined : await answerFromStamp(root, keys.key);
+      if (cached !== undefined) return { result: cached, formatted: opts.format, cached: true };
+    }
+    const unformatted = planProject(checked.manifest, checked.topology, { generatorVersion: VERSION });
+    let plan = unformatted;
     let formatted = false;
     let formatNote: string | undefined;
     if (opts.format) {
@@ -122,7 +138,12 @@ export abstract class ProjectCommand extends BaseCommand {
       const result = await writePlan(opts.out, plan, {
         dryRun: opts.dryRun ?? false, force: opts.force ?? false, merge: opts.merge ?? true, generatorVersion: VERSION,
       });
-      return { result, formatted, ...(formatNote === undefined ? {} : { formatNote }) };
+      // Only a formatter that ran says what formatted output is; when it changed nothing, the run stands for --no-format too.
+      if (keys !== undefined && opts.dryRun !== true && formatted === opts.format) {
+        const same = formatted && plan.files.every((f, i) => f.content === unformatted.files[i]?.content);
+        await recordStamp(result, same ? [keys.key, keys.unformattedKey] : [keys.key], startedMs);
+      }
+      return { result, formatted, cached: false, ...(formatNote === undefined ? {} : { formatNote }) };
     } catch (error) {
       if (error instanceof WriterError && !error.internal) throw new UserError(error.message);
       throw error;

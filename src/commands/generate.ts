@@ -45,7 +45,7 @@ export default class Generate extends ProjectCommand {
     const checked = await this.checkedManifest(flags.manifest, "nothing was written");
     const out = flags.out ?? dirname(flags.manifest);
     const dryRun = flags["dry-run"] || flags.check;
-    const { result: w, formatted } = await this.generateProject(checked, {
+    const { result: w, formatted, cached } = await this.generateProject(checked, {
       out, dryRun, force: flags.force, merge: flags.merge, strict: flags.strict, format: flags.format,
     });
     const recovery = w.recovery === undefined ? {} : { recovery: w.recovery };
@@ -54,7 +54,7 @@ export default class Generate extends ProjectCommand {
       const upToDate = drift.length === 0 && w.recovery === undefined;
       if (this.jsonMode) {
         this.printJson({
-          ok: upToDate, status: upToDate ? "up-to-date" : "drift", out: w.outDir, formatted, counts: w.counts,
+          ok: upToDate, status: upToDate ? "up-to-date" : "drift", out: w.outDir, formatted, cached, counts: w.counts,
           changes: drift.map(actionJson), lock_changed: w.lockChanged, bases_missing: w.basesPending, ...recovery,
         });
       } else {
@@ -70,6 +70,7 @@ export default class Generate extends ProjectCommand {
         out: w.outDir,
         dry_run: dryRun,
         formatted,
+        cached,
         counts: w.counts,
         files: w.actions.map(actionJson),
         conflicts: w.conflicts.map((a) => ({ path: a.path, reason: a.reason })),

@@ -21,3 +21,4 @@ export { JOURNAL_PATH, type RecoveryReport } from "./journal.js";
 export { BASE_DIR, basePath } from "./base.js";
 export { CONFLICT_MARKERS, hasConflictMarkers, mergeThreeWay, type MergeOutcome } from "./merge.js";
 export * from "./errors.js";
+export { STAMP_PATH, answerFromStamp, readStamp, recordStamp, stampInputs, treeFingerprint, type Stamp, type StampEntry } from "./stamp.js";

@@ -57,6 +57,8 @@ async function snapshot(root: string): Promise<Tree> {
   const dirs = new Set<string>();
   for (const e of await readdir(root, { withFileTypes: true, recursive: true })) {
     const rel = join(e.parentPath, e.name).slice(root.length + 1);
+    // The stat cache holds mtimes, which differ from run to run, and is no part of the project (src/writer/stamp.ts).
+    if (/^\.otpiser\/\.?stamp\.json/.test(rel)) continue;
     if (e.isDirectory()) dirs.add(rel);
     else files.set(rel, createHash("sha256").update(await readFile(join(root, rel))).digest("hex"));
   }
