@@ -9,8 +9,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { arch, platform, release } from "node:os";
-import { join } from "node:path";
-import { PACKAGE_ROOT } from "./package-root.js";
+import { PACKAGE_NAME, VERSION } from "./package-root.js";
 
 /** Runs the command line if it is one of the fast ones; false means "not handled, use oclif". */
 export async function runFastPath(argv: readonly string[]): Promise<boolean> {
@@ -42,9 +41,8 @@ function maybeWsl(): boolean {
 /** oclif's `--version` output: `config.userAgent`, i.e. `name/version platform-arch node-vX`. */
 function printVersion(): boolean {
   if (maybeWsl()) return false;
-  const pjson = JSON.parse(readFileSync(join(PACKAGE_ROOT, "package.json"), "utf8")) as { name: string; version?: string };
   const cpu = arch() === "ia32" ? "x86" : arch();
-  process.stdout.write(`${pjson.name}/${pjson.version ?? "0.0.0"} ${platform()}-${cpu} node-${process.version}\n`);
+  process.stdout.write(`${PACKAGE_NAME}/${VERSION} ${platform()}-${cpu} node-${process.version}\n`);
   return true;
 }
 
