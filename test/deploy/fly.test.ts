@@ -4,7 +4,7 @@ import { Ajv } from "ajv";
 import { parse as parseToml } from "smol-toml";
 import { describe, expect, it } from "vitest";
 import { FLY_MAX_KILL_TIMEOUT_S, flyVm } from "../../src/plan/deploy/fly.js";
-import { fileOf, planFixture, planToml } from "./helpers.js";
+import { fileOf, planFixture, planToml, paasManifest, type PaasManifestOptions } from "./helpers.js";
 
 /**
  * fly.toml: parsed by a real TOML parser (smol-toml) and validated against a JSON Schema written from fly.io's
@@ -53,21 +53,7 @@ function expectFlySize(vm: { cpu_kind: string; cpus: number; memory: string }): 
   if (vm.cpu_kind === "shared") expect([1, 2, 4, 8]).toContain(vm.cpus);
 }
 
-const manifest = (opts: { cluster?: string; deploy?: string; services?: string; description?: string } = {}) => `
-[app]
-name = "order_desk"
-${opts.description ?? ""}
-
-${opts.services ?? "[services.store]"}
-
-[http]
-port = 8080
-${opts.cluster ?? ""}
-
-[deploy]
-targets = ["docker", "fly"]
-${opts.deploy ?? ""}
-`;
+const manifest = (opts: PaasManifestOptions = {}) => paasManifest("fly", opts);
 
 describe("fly: fly.toml", () => {
   const { files } = planFixture("deploy-targets");

@@ -22,3 +22,30 @@ export function fileOf(files: Map<string, string>, path: string): string {
   if (content === undefined) throw new Error(`no ${path} in the plan: ${[...files.keys()].sort().join(", ")}`);
   return content;
 }
+
+export interface PaasManifestOptions {
+  cluster?: string;
+  deploy?: string;
+  services?: string;
+  description?: string;
+}
+
+/**
+ * The small manifest the PaaS targets' tests (fly, render) vary: one store service, `[http]` on 8080, and
+ * `targets = ["docker", <target>]`, with optional lines spliced into [app], [services], after [http] and into [deploy].
+ */
+export const paasManifest = (target: string, opts: PaasManifestOptions = {}): string => `
+[app]
+name = "order_desk"
+${opts.description ?? ""}
+
+${opts.services ?? "[services.store]"}
+
+[http]
+port = 8080
+${opts.cluster ?? ""}
+
+[deploy]
+targets = ["docker", "${target}"]
+${opts.deploy ?? ""}
+`;

@@ -5,7 +5,7 @@ import addFormats from "ajv-formats";
 import { describe, expect, it } from "vitest";
 import { parseDocument } from "yaml";
 import { RENDER_MAX_SHUTDOWN_DELAY_S, renderPlan } from "../../src/plan/deploy/render-com.js";
-import { fileOf, planFixture, planToml } from "./helpers.js";
+import { fileOf, planFixture, planToml, paasManifest, type PaasManifestOptions } from "./helpers.js";
 
 /**
  * render.yaml: parsed by a real YAML parser (`yaml`, errors and warnings both fatal) and validated against a JSON
@@ -49,21 +49,7 @@ function checkRender(text: string): RenderService {
   return service;
 }
 
-const manifest = (opts: { cluster?: string; deploy?: string; services?: string; description?: string } = {}) => `
-[app]
-name = "order_desk"
-${opts.description ?? ""}
-
-${opts.services ?? "[services.store]"}
-
-[http]
-port = 8080
-${opts.cluster ?? ""}
-
-[deploy]
-targets = ["docker", "render"]
-${opts.deploy ?? ""}
-`;
+const manifest = (opts: PaasManifestOptions = {}) => paasManifest("render", opts);
 
 describe("render: render.yaml", () => {
   const { files } = planFixture("deploy-targets");
